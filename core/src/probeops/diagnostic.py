@@ -1,0 +1,107 @@
+"""What a diagnostic declares, and the request and outcome it deals in."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import marshmallow
+
+from probeops.result import FailureSource, Result, Status
+from probeops.targets import Target
+
+
+@dataclass(frozen=True)
+class Requirements:
+    """What a diagnostic needs from the host it runs on."""
+
+    raw_socket: bool = False
+    """The diagnostic cannot run at all without raw sockets."""
+
+    binaries: tuple[str, ...] = ()
+    """Executables that must be on ``PATH``."""
+
+
+@dataclass(frozen=True)
+class Request:
+    """A validated request, handed to :attr:`Diagnostic.run`."""
+
+    targets: tuple[Target, ...]
+    """Resolved targets, each with an address."""
+
+    options: dict[str, Any]
+    """Options as loaded by the diagnostic's options schema."""
+
+    deadline: float
+    """``time.monotonic()`` value by which every target must be done."""
+
+    progress: Callable[[Any], None] | None = None
+    """Called with diagnostic-specific progress; ``None`` when nobody looks."""
+
+    def remaining(self) -> float:
+        """Seconds left before the deadline, never negative."""
+        return max(0.0, self.deadline - time.monotonic())
+
+
+@dataclass
+class Outcome:
+    """What a diagnostic found for one target."""
+
+    body: dict[str, Any]
+    status: Status = Status.FINISHED
+    failure_source: FailureSource | None = None
+    error: str | None = None
+    duration_ms: float | None = None
+    """Time spent on this target; the whole run's when left ``None``."""
+
+
+Runner = Callable[[Request], Sequence[Outcome]]
+Renderer = Callable[[Sequence[Result]], str]
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """A measurement a plugin offers, such as ping or traceroute."""
+
+    name: str
+    version: str
+    summary: str
+    options_schema: type[marshmallow.Schema]
+    run: Runner
+    """Measure every target of the request; one outcome per target, in order."""
+
+    result_schema_version: int = 1
+    requires: Requirements = field(default_factory=Requirements)
+    render: Renderer | None = None
+    """Human text for a list of results, as the CLI prints them."""
+
+    render_progress: Callable[[Any], str | None] | None = None
+    """One status line from a progress event, for a terminal."""
+
+    default_deadline: Callable[[dict[str, Any]], float] = lambda options: 60.0
+    """Seconds a run may take when the options set no ``deadline``."""
+
+    distribution: str = "unknown"
+    """The distribution that provides it; filled in at load time."""
+
+    def load_options(self, raw: dict[str, Any]) -> dict[str, Any]:
+        """Validate raw options, raising ``InvalidOptions`` naming each field."""
+        from probeops.errors import InvalidOptions
+
+        try:
+            return self.options_schema().load(raw)
+        except marshmallow.ValidationError as error:
+            raise InvalidOptions(_flatten(error.messages)) from None
+
+
+def _flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
+    """Turn marshmallow's nested messages into ``field -> [message]``."""
+    if isinstance(messages, list):
+        return {prefix or "options": [str(m) for m in messages]}
+    flat: dict[str, list[str]] = {}
+    for key, value in messages.items():
+        name = f"{prefix}.{key}" if prefix else str(key)
+        flat.update(_flatten(value, name))
+    return flat

@@ -1,0 +1,1 @@
+"""A network lab of namespaces joined by veth links, for tests and by hand."""

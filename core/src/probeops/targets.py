@@ -1,0 +1,128 @@
+"""Target parsing: one strict grammar for every diagnostic.
+
+A target is an IPv4 literal in four decimal octets, an IPv6 literal, or an
+ASCII hostname (an internationalised name is converted to punycode). The
+historical shorthand forms that ``inet_aton`` accepts (``127.1``,
+``0x7f.1``, ``2130706433``, ``0177.0.0.1``) are refused: they mean
+different addresses to different tools.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass, replace
+
+from probeops.errors import InvalidTarget
+
+MAX_NAME_LENGTH = 253
+MAX_LABEL_LENGTH = 63
+
+_LABEL = re.compile(r"^[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?$")
+_NUMERIC_LABEL = re.compile(r"^(?:0x[0-9a-f]*|[0-9]+)$")
+
+
+@dataclass(frozen=True)
+class Target:
+    """A target as given, and once resolved, the address measured."""
+
+    given: str
+    host: str
+    """The IP literal in canonical form, or the ASCII hostname."""
+
+    is_literal: bool
+    address: str | None = None
+    family: int | None = None
+
+    def resolved(self, address: str) -> Target:
+        """Return a copy pinned to ``address``."""
+        return replace(self, address=address, family=ip_family(address))
+
+
+def ip_family(address: str) -> int:
+    """Return 4 or 6 for an IP address text."""
+    return ipaddress.ip_address(address.split("%", 1)[0]).version
+
+
+def parse_target(text: str) -> Target:
+    """Parse one target, raising ``InvalidTarget`` that names the value."""
+    _reject_unprintable(text)
+    literal = _ip_literal(text)
+    if literal is not None:
+        return Target(given=text, host=literal, is_literal=True)
+    return Target(given=text, host=_hostname(text), is_literal=False)
+
+
+def _reject_unprintable(text: str) -> None:
+    if not text:
+        raise InvalidTarget("empty target: give an IP address or a hostname")
+    if any(ch.isspace() or not ch.isprintable() for ch in text):
+        raise InvalidTarget(
+            f"target {text!r} contains whitespace or control characters"
+        )
+
+
+def _ip_literal(text: str) -> str | None:
+    """Return the canonical IP text, or ``None`` when it is not a literal."""
+    candidate = text[1:-1] if text.startswith("[") and text.endswith("]") else text
+    if ":" in candidate:
+        address, _, scope = candidate.partition("%")
+        try:
+            parsed = ipaddress.IPv6Address(address)
+        except ValueError:
+            raise InvalidTarget(f"target {text!r} is not a valid IPv6 address") from None
+        return f"{parsed.compressed}%{scope}" if scope else parsed.compressed
+    try:
+        return str(ipaddress.IPv4Address(candidate))
+    except ValueError:
+        return None
+
+
+def _hostname(text: str) -> str:
+    name = text[:-1] if text.endswith(".") else text
+    ascii_name = _to_ascii(text, name)
+    labels = ascii_name.split(".")
+    if all(_NUMERIC_LABEL.match(label) for label in labels):
+        raise InvalidTarget(
+            f"target {text!r} is not a valid IPv4 address: "
+            "write four decimal octets without leading zeros, e.g. 127.0.0.1"
+        )
+    if len(ascii_name) > MAX_NAME_LENGTH:
+        raise InvalidTarget(
+            f"target {text!r} is {len(ascii_name)} characters long; "
+            f"a hostname has at most {MAX_NAME_LENGTH}"
+        )
+    for label in labels:
+        _check_label(text, label)
+    if labels[-1].isdigit():
+        raise InvalidTarget(f"target {text!r}: the last label cannot be all digits")
+    return ascii_name
+
+
+def _check_label(text: str, label: str) -> None:
+    if not label:
+        raise InvalidTarget(f"target {text!r} has an empty label")
+    if len(label) > MAX_LABEL_LENGTH:
+        raise InvalidTarget(
+            f"target {text!r} has a label of {len(label)} characters; "
+            f"the limit is {MAX_LABEL_LENGTH}"
+        )
+    if not _LABEL.match(label):
+        raise InvalidTarget(
+            f"target {text!r}: label {label!r} may hold only letters, digits, "
+            "'-' and '_', and cannot start or end with '-'"
+        )
+
+
+def _to_ascii(text: str, name: str) -> str:
+    """Lower-case the name and convert any non-ASCII label to punycode."""
+    if name.isascii():
+        return name.lower()
+    import idna
+
+    try:
+        return idna.encode(name, uts46=True).decode("ascii")
+    except idna.IDNAError as error:
+        raise InvalidTarget(
+            f"target {text!r} is not a valid internationalised name: {error}"
+        ) from None

@@ -1,0 +1,1 @@
+"""ICMP echo diagnostic for ProbeOps."""
