@@ -33,5 +33,5 @@ install_uv() {
 }
 
 find_uv || { install_uv && find_uv; }
-"$UV" sync --frozen --quiet
+"$UV" sync --frozen --all-packages --quiet
 export UV
