@@ -1,0 +1,1 @@
+"""DNS diagnostic for ProbeOps."""
