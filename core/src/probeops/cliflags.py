@@ -52,7 +52,11 @@ def _add_field(parser: argparse.ArgumentParser, name: str, field: fields.Field) 
     switches = field.metadata.get("switches") or {}
     for switch, value in switches.items():
         parser.add_argument(
-            switch, action="store_const", const=value, help=f"{name} = {value}", **common
+            switch,
+            action="store_const",
+            const=value,
+            help=f"{name} = {value}",
+            **common,
         )
     if isinstance(field, fields.Boolean):
         parser.add_argument(
@@ -61,15 +65,22 @@ def _add_field(parser: argparse.ArgumentParser, name: str, field: fields.Field) 
         return
     if isinstance(field, fields.List):
         parser.add_argument(
-            *flags, action="append", type=_scalar_type(field.inner), help=help_text,
-            metavar=_metavar(name, field.inner), **common,
+            *flags,
+            action="append",
+            type=_scalar_type(field.inner),
+            help=help_text,
+            metavar=_metavar(name, field.inner),
+            **common,
         )
         return
     if field.metadata.get("switches_only"):
         return
     parser.add_argument(
-        *flags, type=_scalar_type(field), help=help_text,
-        metavar=_metavar(name, field), **common,
+        *flags,
+        type=_scalar_type(field),
+        help=help_text,
+        metavar=_metavar(name, field),
+        **common,
     )
 
 

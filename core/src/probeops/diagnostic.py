@@ -83,6 +83,10 @@ class Diagnostic:
     default_deadline: Callable[[dict[str, Any]], float] = lambda options: 60.0
     """Seconds a run may take when the options set no ``deadline``."""
 
+    resolves_targets: bool = True
+    """Whether hostname targets are resolved before :attr:`run`; a diagnostic
+    whose target is data, such as a DNS query name, gets them unresolved."""
+
     distribution: str = "unknown"
     """The distribution that provides it; filled in at load time."""
 

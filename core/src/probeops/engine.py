@@ -95,6 +95,8 @@ def _resolve_all(
     family = options.get("family")
     resolved: list[Target | None] = []
     failures: dict[int, Outcome] = {}
+    if not diagnostic.resolves_targets:
+        return list(parsed), failures
     for target in parsed:
         try:
             pinned = resolve_target(registry, target, family)

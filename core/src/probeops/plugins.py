@@ -113,7 +113,9 @@ def _load(
     except Exception as error:  # a broken plugin must not take the others down
         failure = LoadFailure(distribution, entry_point.name, f"{error!r}")
         registry.failures.append(failure)
-        log.warning("plugin %s (%s) failed to load: %r", distribution, entry_point, error)
+        log.warning(
+            "plugin %s (%s) failed to load: %r", distribution, entry_point, error
+        )
         return None
 
 

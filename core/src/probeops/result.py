@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
@@ -53,7 +53,8 @@ class Result:
         return self.status is Status.FINISHED
 
     def to_json(self) -> dict[str, Any]:
-        document = asdict(self)
+        """The JSON document; ``body`` is shared, not copied."""
+        document = {item.name: getattr(self, item.name) for item in fields(self)}
         document["started_at"] = _utc_text(self.started_at)
         document["status"] = self.status.value
         document["failure_source"] = (

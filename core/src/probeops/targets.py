@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import socket
 from dataclasses import dataclass, replace
 
 from probeops.errors import InvalidTarget
@@ -41,7 +42,7 @@ class Target:
 
 def ip_family(address: str) -> int:
     """Return 4 or 6 for an IP address text."""
-    return ipaddress.ip_address(address.split("%", 1)[0]).version
+    return 6 if ":" in address else 4
 
 
 def parse_target(text: str) -> Target:
@@ -70,12 +71,17 @@ def _ip_literal(text: str) -> str | None:
         try:
             parsed = ipaddress.IPv6Address(address)
         except ValueError:
-            raise InvalidTarget(f"target {text!r} is not a valid IPv6 address") from None
+            raise InvalidTarget(
+                f"target {text!r} is not a valid IPv6 address"
+            ) from None
         return f"{parsed.compressed}%{scope}" if scope else parsed.compressed
     try:
-        return str(ipaddress.IPv4Address(candidate))
-    except ValueError:
+        # glibc's inet_pton takes exactly four decimal octets without leading
+        # zeros, the one IPv4 form every tool reads alike.
+        socket.inet_pton(socket.AF_INET, candidate)
+    except OSError:
         return None
+    return candidate
 
 
 def _hostname(text: str) -> str:

@@ -1,1 +1,3 @@
 """ICMP echo diagnostic for ProbeOps."""
+
+__version__ = "0.1.0"
