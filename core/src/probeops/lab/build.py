@@ -20,6 +20,14 @@ log = logging.getLogger(__name__)
 NAMESPACE_PREFIX = "po-"
 READY_TIMEOUT = 3.0
 
+FIVE_TUPLE = 0x37
+"""Hash fields: addresses, protocol and ports, not the IPv6 flow label.
+
+ECMP hashes the five-tuple as policy 1 would, but read from the headers:
+policy 1 reuses a hash the sending socket put on the packet, which travels
+with it across veth pairs and would make every socket pick its own path.
+"""
+
 EVERY_NODE = {
     "net.ipv4.conf.all.rp_filter": "0",
     "net.ipv4.conf.default.rp_filter": "0",
@@ -31,8 +39,11 @@ EVERY_NODE = {
     "net.ipv6.conf.default.accept_dad": "0",
     "net.ipv6.conf.default.accept_ra": "0",
     "net.ipv6.conf.default.autoconf": "0",
-    "net.ipv4.fib_multipath_hash_policy": "1",
-    "net.ipv6.fib_multipath_hash_policy": "1",
+    **{
+        f"net.{ip}.fib_multipath_hash_{knob}": value
+        for ip in ("ipv4", "ipv6")
+        for knob, value in (("policy", "3"), ("fields", str(FIVE_TUPLE)))
+    },
 }
 ROUTER = {
     "net.ipv4.ip_forward": "1",

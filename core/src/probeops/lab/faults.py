@@ -56,8 +56,8 @@ def removal() -> str:
 
 
 def _table(family: int) -> str:
-    chains = " ".join(f"chain {name} {{ {hook} }}" for name, hook in CHAINS.items())
-    return f"table {TABLE_FAMILIES[family]} {TABLE} {{ {chains} }}"
+    chains = "".join(f"  chain {name} {{ {hook} }}\n" for name, hook in CHAINS.items())
+    return f"table {TABLE_FAMILIES[family]} {TABLE} {{\n{chains}}}"
 
 
 def silence() -> list[Rule]:
