@@ -16,17 +16,11 @@ from pathlib import Path
 from probeops.lab import netns
 from probeops.lab.build import lab_of_namespace, teardown
 from probeops.lab.errors import InvalidLab, LabError
-from probeops.settings import setting
 
 log = logging.getLogger(__name__)
 
-STATE_DIR = setting(
-    "PROBEOPS_LAB_DIR",
-    "/run/probeops-lab",
-    Path,
-    "Directory holding one JSON record per network lab.",
-    "a directory path",
-)
+STATE_DIR = Path("/run/probeops-lab")
+"""One JSON record per lab; every lab on the host must share it to sweep."""
 
 
 @dataclass
@@ -69,7 +63,7 @@ class Record:
 
 
 def path_of(name: str) -> Path:
-    return STATE_DIR.read() / f"{name}.json"
+    return STATE_DIR / f"{name}.json"
 
 
 def claim(record: Record) -> None:
@@ -104,7 +98,7 @@ def release(name: str) -> None:
 def records() -> list[Record]:
     """Every readable record, by name."""
     found = []
-    directory = STATE_DIR.read()
+    directory = STATE_DIR
     for path in sorted(directory.glob("*.json")) if directory.is_dir() else []:
         try:
             found.append(Record.from_json(json.loads(path.read_text())))
