@@ -3,8 +3,8 @@
 Four Knot DNS servers hold a lab root, the ``lab.`` TLD, the ``secure.lab.``
 and ``plain.lab.`` zones, and a delegated ``sub.plain.lab.``; an Unbound
 resolver iterates from the lab root and validates against the lab's trust
-anchor; a fifth Knot server holds no zone and so refuses every query. Everything listens on
-``127.53.N.x`` port 53 (iterative resolvers only speak to port 53), with
+anchor; a fifth Knot server holds no zone and so refuses every query.
+Everything listens on ``127.53.N.x`` port 53 (iterative resolvers only speak to port 53), with
 ``N`` chosen so that two labs on one host do not collide.
 
 Use :func:`dns_lab` as a context manager; it yields a :class:`DnsLab`.
@@ -164,6 +164,7 @@ def _unbound_text(lab: DnsLab, directory: Path, hints: Path) -> str:
         f'  root-hints: "{hints}"\n'
         f'  trust-anchor: "{lab.trust_anchor}"\n'
         '  nsid: "ascii_lab-recursive"\n'
+        '  local-zone: "2.0.192.in-addr.arpa." nodefault\n'
         "remote-control:\n  control-enable: no\n"
     )
 

@@ -1,8 +1,55 @@
-"""Entry point of the DNS plugin."""
+"""Entry point of the DNS plugin: the ``dns`` diagnostic and name resolution."""
 
-from probeops import hookimpl
+from __future__ import annotations
+
+from typing import Any
+
+from probeops import Diagnostic, Outcome, Request, hookimpl
+from probeops_dns.options import DnsOptions, default_deadline
+from probeops_dns.render import render
+
+VERSION = "0.1.0"
+
+
+def run(request: Request) -> list[Outcome]:
+    """Ask about every target in turn; the target is the query name."""
+    from probeops_dns.measure import measure_target
+    from probeops_dns.servers import chosen_servers
+
+    options = request.options
+    servers = (
+        [] if options["trace"] else chosen_servers(options["server"], options["port"])
+    )
+    return [
+        measure_target(target, options, servers, request.deadline)
+        for target in request.targets
+    ]
+
+
+def render_progress(event: Any) -> str | None:
+    return None
+
+
+DNS = Diagnostic(
+    name="dns",
+    version=VERSION,
+    summary="Ask DNS servers a question, trace it from the root, validate DNSSEC.",
+    options_schema=DnsOptions,
+    run=run,
+    render=render,
+    default_deadline=default_deadline,
+    resolves_targets=False,
+)
 
 
 @hookimpl
-def probeops_diagnostics():
-    return []
+def probeops_diagnostics() -> list[Diagnostic]:
+    return [DNS]
+
+
+@hookimpl
+def probeops_resolve_host(hostname: str, family: int | None) -> list[str]:
+    """Resolve other diagnostics' host names through this plugin's resolver."""
+    from probeops_dns.resolve import resolve_host
+
+    return resolve_host(hostname, family)

@@ -1,0 +1,140 @@
+"""Asking one question of a list of servers, as dig does.
+
+UDP answers with the TC bit, or whose body is cut off, are asked again over
+TCP; a FORMERR to a query with EDNS is asked again without it. A server that
+does not answer is followed by the next one.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import dns.exception
+import dns.message
+import dns.rcode
+
+from probeops.resolver import NameServer
+from probeops_dns import transport
+from probeops_dns.message import Question, build_query, read_reply
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Asked:
+    """The outcome of asking one question: an answer or why there is none."""
+
+    server: NameServer
+    reply: dns.message.Message | None = None
+    wire: bytes | None = None
+    responder: str | None = None
+    transport: str = "udp"
+    fallback: str | None = None
+    """``truncated`` or ``cut_off`` when UDP gave way to TCP."""
+
+    edns_dropped: bool = False
+    """The server answered FORMERR to EDNS; the answer is from a plain query."""
+
+    query_time_ms: float = 0.0
+    attempts: int = 0
+    failure: str | None = None
+    """``timeout``, ``network_error`` or ``malformed`` when there is no reply."""
+
+    detail: str | None = None
+    servers_tried: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Plan:
+    """How the next query to a server is sent."""
+
+    transport: str
+    edns: bool
+
+
+def ask(
+    question: Question,
+    servers: list[NameServer],
+    options: dict[str, Any],
+    deadline: float,
+) -> Asked:
+    """Ask each server in turn until one answers; return the last outcome."""
+    asked = Asked(servers[0], failure="timeout", detail="no server was asked")
+    tried: list[str] = []
+    for server in servers:
+        asked = ask_server(question, server, options, deadline)
+        tried.append(_text(server))
+        if asked.reply is not None or time.monotonic() >= deadline:
+            break
+    asked.servers_tried = tried
+    return asked
+
+
+def ask_server(
+    question: Question, server: NameServer, options: dict[str, Any], deadline: float
+) -> Asked:
+    """Ask one server, with the transport and EDNS fallbacks."""
+    plan = _Plan(options["transport"], options["edns"])
+    asked = Asked(server, transport=plan.transport)
+    while True:
+        query = build_query(question, options, plan.edns)
+        exchange = _send(query, server, plan.transport, options, deadline, asked)
+        if exchange.wire is None:
+            return replace(asked, failure=exchange.failure, detail=exchange.detail)
+        next_plan = _read(asked, exchange, query, plan)
+        if next_plan is None:
+            return asked
+        plan = next_plan
+
+
+def _send(query, server, transport_name, options, deadline, asked: Asked):
+    """Send with UDP retries after timeouts; count attempts and time."""
+    wire = query.to_wire()
+    tries = options["retries"] + 1 if transport_name == "udp" else 1
+    for _ in range(tries):
+        timeout = min(options["timeout"], max(deadline - time.monotonic(), 0.001))
+        exchange = transport.exchange(wire, server, transport_name, timeout)
+        asked.attempts += 1
+        asked.query_time_ms = round(exchange.elapsed_ms, 3)
+        if exchange.failure != "timeout" or time.monotonic() >= deadline:
+            break
+    asked.transport = transport_name
+    return exchange
+
+
+def _read(asked: Asked, exchange, query, plan: _Plan) -> _Plan | None:
+    """Accept the answer, or return the plan to ask again with."""
+    try:
+        reply = read_reply(exchange.wire, query)
+    except dns.message.Truncated:
+        return _to_tcp(asked, plan, "truncated")
+    except dns.exception.FormError as error:
+        if plan.transport == "udp":
+            return _to_tcp(asked, plan, "cut_off")
+        asked.failure, asked.detail = "malformed", f"malformed answer: {error}"
+        return None
+    if not query.is_response(reply):
+        asked.failure, asked.detail = "malformed", "the answer does not match"
+        return None
+    if reply.rcode() == dns.rcode.FORMERR and plan.edns:
+        asked.edns_dropped = True
+        return _Plan(plan.transport, edns=False)
+    asked.reply, asked.wire, asked.responder = reply, exchange.wire, exchange.responder
+    return None
+
+
+def _to_tcp(asked: Asked, plan: _Plan, reason: str) -> _Plan | None:
+    if plan.transport == "tcp":
+        asked.failure, asked.detail = "malformed", "truncated answer over TCP"
+        return None
+    log.debug("dns: %s UDP answer, asking again over TCP", reason)
+    asked.fallback = reason
+    return _Plan("tcp", plan.edns)
+
+
+def _text(server: NameServer) -> str:
+    address = f"[{server.address}]" if ":" in server.address else server.address
+    return f"{address}:{server.port}"
