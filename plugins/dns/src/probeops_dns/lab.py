@@ -4,8 +4,9 @@ Four Knot DNS servers hold a lab root, the ``lab.`` TLD, the ``secure.lab.``
 and ``plain.lab.`` zones, and a delegated ``sub.plain.lab.``; an Unbound
 resolver iterates from the lab root and validates against the lab's trust
 anchor; a fifth Knot server holds no zone and so refuses every query.
-Everything listens on ``127.53.N.x`` port 53 (iterative resolvers only speak to port 53), with
-``N`` chosen so that two labs on one host do not collide.
+Everything listens on ``127.53.N.x`` port 53 (iterative resolvers only
+speak to port 53), with ``N`` chosen so that two labs on one host do not
+collide.
 
 Use :func:`dns_lab` as a context manager; it yields a :class:`DnsLab`.
 """

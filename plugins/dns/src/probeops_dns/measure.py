@@ -7,6 +7,7 @@ from typing import Any
 from probeops.diagnostic import Outcome
 from probeops.resolver import NameServer
 from probeops.targets import Target
+
 from probeops_dns.message import Question
 from probeops_dns.outcome import to_outcome
 from probeops_dns.query import ask

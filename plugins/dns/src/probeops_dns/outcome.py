@@ -12,9 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 import dns.rcode
-
 from probeops.diagnostic import Outcome
 from probeops.result import FailureSource, Status
+
 from probeops_dns.message import (
     Question,
     cname_chain,

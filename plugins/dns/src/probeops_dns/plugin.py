@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from probeops import Diagnostic, Outcome, Request, hookimpl
+
 from probeops_dns.options import DnsOptions, default_deadline
 from probeops_dns.render import render
 

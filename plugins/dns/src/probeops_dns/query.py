@@ -15,8 +15,8 @@ from typing import Any
 import dns.exception
 import dns.message
 import dns.rcode
-
 from probeops.resolver import NameServer
+
 from probeops_dns import transport
 from probeops_dns.message import Question, build_query, read_reply
 

@@ -13,9 +13,9 @@ from typing import Any
 import dns.name
 import dns.rdataclass
 import dns.rdatatype
-
 from probeops.diagnostic import Outcome
 from probeops.resolver import NameServer
+
 from probeops_dns.errors import UnsupportedOption
 from probeops_dns.message import Question, records
 from probeops_dns.outcome import classify, to_outcome

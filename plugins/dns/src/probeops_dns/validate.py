@@ -24,9 +24,9 @@ import dns.name
 import dns.rdataclass
 import dns.rdatatype
 import dns.rrset
-
 from probeops.diagnostic import Outcome
 from probeops.result import FailureSource, Status
+
 from probeops_dns.errors import BadTrustAnchor
 from probeops_dns.message import Question
 from probeops_dns.query import Asked, ask
