@@ -34,6 +34,9 @@ class ProbeOrder:
     """A plan's request for one probe."""
 
     ttl: int
+    query: int = 0
+    """Which of the probes for this TTL (and cycle) it is."""
+
     cycle: int = 0
 
 
@@ -64,6 +67,8 @@ class Plan(Protocol):
     def wake_at(self) -> float | None:
         """When the plan will next want to send, if it is waiting for time."""
 
+    def on_sent(self, probe: SentProbe) -> None: ...
+
     def on_reply(self, probe: SentProbe, reply: ProbeReply) -> None: ...
 
     def on_silence(self, probe: SentProbe) -> None: ...
@@ -72,11 +77,17 @@ class Plan(Protocol):
 
 
 class Transport(Protocol):
+    """The network seam: :class:`~probeops.hopprobe.transport.RawTransport`."""
+
     def open(self, family: int, protocol: str) -> None: ...
 
     def send(self, family: int, destination: str, data: bytes) -> float | None: ...
 
     def receive(self, timeout: float) -> list[tuple[float, Answer]]: ...
+
+    def __enter__(self) -> Transport: ...
+
+    def __exit__(self, *exc_info: object) -> None: ...
 
 
 @dataclass
@@ -168,6 +179,7 @@ class Session:
         for key in packet.keys:
             self._waiting[key] = probe
         heapq.heappush(self._expiries, (expires_at, next(self._tiebreak), probe))
+        plan.on_sent(probe)
 
     def _wait(self, active: list[Plan], now: float, deadline: float) -> float:
         moments = [deadline, now + LONGEST_WAIT]
@@ -201,3 +213,17 @@ class Session:
         for key in probe.keys:
             if self._waiting.get(key) is probe:
                 del self._waiting[key]
+
+
+def run_plans(
+    plans: Sequence[Plan],
+    rate: float,
+    timeout: float,
+    deadline: float,
+    transport: Transport | None = None,
+) -> None:
+    """Probe every plan over raw sockets (or ``transport``) until done."""
+    from probeops.hopprobe.transport import RawTransport
+
+    with transport or RawTransport() as opened:
+        Session(opened, rate, timeout).run(plans, deadline)

@@ -12,10 +12,12 @@ import errno
 import logging
 import select
 import socket
+import struct
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from probeops.hopprobe.probes import Flow, make_flow
 from probeops.hopprobe.replies import Answer, Arrival, parse_icmp, parse_ipv4, parse_tcp
 
 log = logging.getLogger(__name__)
@@ -23,6 +25,8 @@ log = logging.getLogger(__name__)
 ICMP6_FILTER = 1
 _ICMP6_PASSED = (1, 2, 3, 4, 129)
 RECEIVE_BUFFER = 4 * 1024 * 1024
+SO_TIMESTAMPNS = 35
+LARGEST_READ_DELAY_NS = 1_000_000_000
 _FAMILIES = {4: socket.AF_INET, 6: socket.AF_INET6}
 
 
@@ -97,6 +101,7 @@ class RawTransport:
         sock = socket.socket(_FAMILIES[family], socket.SOCK_RAW, number)
         sock.setblocking(False)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER)
+        sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
         if family == 6:
             sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_RECVHOPLIMIT, 1)
         if (family, protocol) == (6, "icmp"):
@@ -127,7 +132,7 @@ def _drain(listener: _Listener) -> Iterator[tuple[float, Answer]]:
             if error.errno not in (errno.EAGAIN, errno.EWOULDBLOCK):
                 log.warning("reading replies failed: %s", error.strerror)
             return
-        arrived_at = time.monotonic()
+        arrived_at = _arrival_time(ancillary)
         answer = _parse(listener, data, ancillary, address)
         if answer is not None:
             yield arrived_at, answer
@@ -144,8 +149,37 @@ def _parse(listener: _Listener, data: bytes, ancillary, address) -> Answer | Non
     return parse_tcp(data, arrival)
 
 
+def _arrival_time(ancillary) -> float:
+    """The monotonic moment the kernel took the packet in.
+
+    The kernel stamps packets with the wall clock; only the short delay
+    between that stamp and now is taken from it, so RTTs stay monotonic and
+    a burst of replies read together keeps each reply's own arrival time.
+    """
+    now, wall_ns = time.monotonic(), time.time_ns()
+    for level, kind, value in ancillary:
+        if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS:
+            seconds, nanoseconds = struct.unpack("@qq", value[:16])
+            delay_ns = wall_ns - (seconds * 1_000_000_000 + nanoseconds)
+            if 0 <= delay_ns < LARGEST_READ_DELAY_NS:
+                return now - delay_ns / 1e9
+    return now
+
+
 def _hop_limit(ancillary) -> int | None:
     for level, kind, value in ancillary:
         if level == socket.IPPROTO_IPV6 and kind == socket.IPV6_HOPLIMIT:
             return int.from_bytes(value[:4], "little")
     return None
+
+
+def flow_towards(
+    destination: str, protocol: str, port: int, size: int | None, paris: bool
+) -> Flow:
+    """Return a fresh flow to ``destination`` from the address routing picks.
+
+    Raises ``OSError`` when there is no route to ``destination``.
+    """
+    family = 6 if ":" in destination else 4
+    source = source_address(family, destination)
+    return make_flow(destination, source, protocol, port, size, paris)

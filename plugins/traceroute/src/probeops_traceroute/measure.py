@@ -1,0 +1,146 @@
+"""The traceroute diagnostic's run function: traces turned into outcomes."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from probeops import FailureSource, Outcome, Request, Status
+from probeops.hopprobe.options import destination_port
+from probeops.hopprobe.session import run_plans
+from probeops.hopprobe.transport import flow_towards
+from probeops.hops import StopReason
+
+from probeops_traceroute.errors import UnsupportedTarget
+from probeops_traceroute.names import hop_names
+from probeops_traceroute.plan import TraceLimits, TracePlan
+
+
+def run(request: Request) -> list[Outcome]:
+    """Trace every target of the request at once, within one probe budget."""
+    options = request.options
+    addresses = [target.address for target in request.targets]
+    for address in addresses:
+        _check_address(address)
+    plans = [_plan(address, options, request.progress) for address in addresses]
+
+    began = time.monotonic()
+    live = [plan for plan in plans if isinstance(plan, TracePlan)]
+    run_plans(live, options["rate"], options["timeout"], request.deadline)
+    duration_ms = (time.monotonic() - began) * 1000
+
+    return [
+        _outcome(plan, options["names"], duration_ms)
+        if isinstance(plan, TracePlan)
+        else plan
+        for plan in plans
+    ]
+
+
+def limits_from(options: dict[str, Any]) -> TraceLimits:
+    return TraceLimits(
+        first_ttl=options["first_ttl"],
+        max_ttl=options["max_ttl"],
+        queries=options["queries"],
+        gap_limit=options["gap_limit"],
+        in_flight=options["in_flight"],
+        timeout=options["timeout"],
+    )
+
+
+def _check_address(address: str) -> None:
+    if "%" in address:
+        raise UnsupportedTarget(
+            f"traceroute cannot probe the scoped address {address}; "
+            "give a global or unique local address"
+        )
+
+
+def _plan(address: str, options: dict[str, Any], progress) -> TracePlan | Outcome:
+    """A plan for ``address``, or the failed outcome when it has no route."""
+    protocol, port = options["protocol"], destination_port(options)
+    try:
+        flow = flow_towards(address, protocol, port, options["size"], options["paris"])
+    except OSError as error:
+        return _unroutable(address, protocol, error)
+    return TracePlan(flow, limits_from(options), progress)
+
+
+def trace_body(plan: TracePlan) -> dict[str, Any]:
+    """The result body of one finished trace."""
+    hops = plan.hops()
+    reached = plan.stop_reason is StopReason.DESTINATION_REACHED
+    return {
+        "protocol": plan.flow.protocol,
+        "source": plan.flow.source,
+        "destination": plan.flow.destination,
+        "flow": plan.flow.identifier(),
+        "packet_size": plan.flow.size if plan.flow.protocol != "tcp" else None,
+        "first_ttl": plan.limits.first_ttl,
+        "max_ttl": plan.limits.max_ttl,
+        "queries": plan.limits.queries,
+        "stop_reason": plan.stop_reason.value,
+        "destination_reached": reached,
+        "hop_count": hops[-1].distance if reached and hops else None,
+        "trace_ms": _trace_ms(plan),
+        "hops": [hop.to_json() for hop in hops],
+    }
+
+
+def _trace_ms(plan: TracePlan) -> float | None:
+    if plan.first_sent_at is None or plan.finished_at is None:
+        return None
+    return round((plan.finished_at - plan.first_sent_at) * 1000, 3)
+
+
+def _outcome(plan: TracePlan, names: bool, duration_ms: float) -> Outcome:
+    body = trace_body(plan)
+    if names:
+        body["names"] = hop_names(_responders(body))
+    reason = plan.stop_reason
+    if reason is StopReason.DESTINATION_REACHED:
+        return Outcome(body=body, duration_ms=duration_ms)
+    status = Status.TIMEOUT if reason is StopReason.DEADLINE else Status.FAILED
+    return Outcome(
+        body=body,
+        status=status,
+        failure_source=FailureSource.TARGET,
+        error=_why_not_reached(body),
+        duration_ms=duration_ms,
+    )
+
+
+def _responders(body: dict[str, Any]) -> list[str]:
+    return [address for hop in body["hops"] for address in hop["responders"]]
+
+
+def _why_not_reached(body: dict[str, Any]) -> str:
+    destination = body["destination"]
+    reason = StopReason(body["stop_reason"])
+    last = body["hops"][-1] if body["hops"] else None
+    if reason is StopReason.UNREACHABLE and last:
+        flags = {p["flag"] for p in last["probes"] if p["flag"]}
+        by = ", ".join(last["responders"])
+        marks = " ".join(sorted(flags)) or "unreachable"
+        return f"{destination} was not reached: hop {last['distance']} ({by}) {marks}"
+    if reason is StopReason.GAP_LIMIT:
+        return f"{destination} was not reached: hops went silent (gap limit)"
+    if reason is StopReason.MAX_TTL:
+        return f"{destination} was not reached within {body['max_ttl']} hops"
+    return f"the deadline passed before the trace to {destination} finished"
+
+
+def _unroutable(address: str, protocol: str, error: OSError) -> Outcome:
+    body = {
+        "protocol": protocol,
+        "destination": address,
+        "stop_reason": StopReason.UNREACHABLE.value,
+        "destination_reached": False,
+        "hops": [],
+    }
+    return Outcome(
+        body=body,
+        status=Status.FAILED,
+        failure_source=FailureSource.TARGET,
+        error=f"cannot send to {address}: {error.strerror}",
+    )
