@@ -1,0 +1,107 @@
+"""``/users``: admins manage the users of their org."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import current_app
+from flask_smorest import Blueprint
+from probeops_store.models import Org, Role, User
+from sqlalchemy import select
+
+from probeops_webapp import accounts
+from probeops_webapp.access import allow, current_principal
+from probeops_webapp.errors import InvalidRequest, NotFound
+
+blp = Blueprint("users", __name__, url_prefix="/api/v1/users", description="Users")
+
+ROLE_CHOICE = ma.validate.OneOf(
+    [role.value for role in Role], error="must be one of {choices}, got {input}"
+)
+
+
+class NewUserSchema(ma.Schema):
+    email = ma.fields.Email(required=True)
+    password = ma.fields.String(required=True, load_only=True)
+    role = ma.fields.String(required=True, validate=ROLE_CHOICE)
+
+
+class RoleChangeSchema(ma.Schema):
+    role = ma.fields.String(required=True, validate=ROLE_CHOICE)
+
+
+class UserSchema(ma.Schema):
+    id = ma.fields.Integer()
+    email = ma.fields.String()
+    role = ma.fields.String()
+    org = ma.fields.Function(lambda user: user.org.name)
+    created_at = ma.fields.AwareDateTime()
+
+
+@blp.route("", methods=["GET"])
+@allow(Role.ADMIN, "users:manage")
+@blp.response(200, UserSchema(many=True))
+def list_users():
+    """List the users of your org."""
+    principal = current_principal()
+    with _store().session() as session:
+        return list(
+            session.scalars(
+                select(User).where(User.org_id == principal.org_id).order_by(User.id)
+            ).all()
+        )
+
+
+@blp.route("", methods=["POST"])
+@allow(Role.ADMIN, "users:manage")
+@blp.arguments(NewUserSchema)
+@blp.response(201, UserSchema)
+def create_user(body: dict):
+    """Add a user to your org."""
+    principal = current_principal()
+    accounts.check_password(body["password"])
+    with _store().session() as session:
+        org = session.get(Org, principal.org_id)
+        return accounts.add_user(
+            session, org, body["email"], body["password"], body["role"]
+        )
+
+
+@blp.route("/<int:user_id>", methods=["PATCH"])
+@allow(Role.ADMIN, "users:manage")
+@blp.arguments(RoleChangeSchema)
+@blp.response(200, UserSchema)
+def change_role(body: dict, user_id: int):
+    """Change the role of a user of your org."""
+    principal = current_principal()
+    with _store().session() as session:
+        user = _own_user(session, principal, user_id)
+        if user.id == principal.user_id and body["role"] != Role.ADMIN.value:
+            raise InvalidRequest("you cannot demote yourself", {"role": ["admin"]})
+        user.role = body["role"]
+        return user
+
+
+@blp.route("/<int:user_id>", methods=["DELETE"])
+@allow(Role.ADMIN, "users:manage")
+@blp.response(204)
+def delete_user(user_id: int):
+    """Remove a user of your org, with their API keys."""
+    principal = current_principal()
+    with _store().session() as session:
+        user = _own_user(session, principal, user_id)
+        if user.id == principal.user_id:
+            raise InvalidRequest(
+                "you cannot delete yourself", {"user_id": [str(user_id)]}
+            )
+        session.delete(user)
+
+
+def _own_user(session, principal, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None or user.org_id != principal.org_id:
+        raise NotFound(f"there is no user {user_id}")
+    return user
+
+
+def _store():
+    return current_app.extensions["probeops_store"]

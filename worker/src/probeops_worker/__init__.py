@@ -1,0 +1,1 @@
+"""ProbeOps measurement jobs and the worker that runs them."""

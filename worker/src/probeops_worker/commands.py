@@ -1,0 +1,39 @@
+"""The ``probeops worker`` command."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+from probeops import hookimpl
+from probeops_store import settings
+
+
+@hookimpl
+def probeops_cli_commands(subparsers: argparse._SubParsersAction) -> None:
+    worker = subparsers.add_parser(
+        "worker", help="run measurement jobs from the Redis queue (production)"
+    )
+    worker.add_argument(
+        "--burst", action="store_true", help="stop once the queue is empty"
+    )
+    worker.set_defaults(handler=_worker)
+
+
+def _worker(arguments: argparse.Namespace) -> int:
+    from probeops_worker.worker import run_worker
+
+    loaded = settings.load()
+    logging.getLogger("probeops_worker").setLevel(logging.INFO)
+    print(
+        f"probeops worker: queue {loaded.queue!r} on {loaded.redis_url}, "
+        f"database {_redacted(loaded.database_url)}",
+        flush=True,
+    )
+    return run_worker(loaded, burst=arguments.burst)
+
+
+def _redacted(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)

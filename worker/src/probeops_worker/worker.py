@@ -1,0 +1,99 @@
+"""The ``probeops worker`` process: an RQ worker that never forks per job.
+
+Jobs run in the worker's own process (RQ's ``SimpleWorker``), so the
+plugins are loaded once. SIGTERM lets the job in hand finish, then the worker
+stops. A sweeper thread queues again the measurements a crash or a Redis
+restart left behind; PostgreSQL, not Redis, says what is still to be done.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from probeops_store import measurements
+from probeops_store.database import Store
+from probeops_store.settings import PlatformSettings
+
+from probeops_worker import jobs
+from probeops_worker.queues import RedisQueue
+
+log = logging.getLogger(__name__)
+
+RECONNECT_PAUSE = 1.0
+
+
+def job_context(settings: PlatformSettings, store: Store) -> jobs.JobContext:
+    """The job context a platform with these settings runs jobs in."""
+    return jobs.JobContext(
+        store=store,
+        policy=settings.policy,
+        lease=settings.job_timeout + 30,
+        max_attempts=settings.job_retries + 1,
+    )
+
+
+def redis_queue(settings: PlatformSettings) -> RedisQueue:
+    return RedisQueue(
+        settings.redis_url,
+        settings.queue,
+        job_timeout=settings.job_timeout,
+        ttl=settings.job_ttl,
+        retries=settings.job_retries,
+    )
+
+
+class Sweeper(threading.Thread):
+    """Queues again, now and then, what the database says is stranded."""
+
+    def __init__(self, store: Store, queue, every: float) -> None:
+        super().__init__(name="probeops-sweeper", daemon=True)
+        self.store, self.queue, self.every = store, queue, every
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.wait(self.every / 2):
+            try:
+                self.sweep()
+            except Exception as error:  # the database may be restarting
+                log.warning("sweeper: %r; trying again later", error)
+
+    def sweep(self) -> list[str]:
+        with self.store.session() as session:
+            stranded = measurements.stranded(session, self.every)
+        for measurement_id in stranded:
+            log.info("measurement %s: queued again by the sweeper", measurement_id)
+            self.queue.submit(measurement_id)
+        return stranded
+
+    def stop(self) -> None:
+        self.stopped.set()
+
+
+def run_worker(settings: PlatformSettings, burst: bool = False) -> int:
+    """Process measurement jobs until SIGTERM (or, in burst mode, none left)."""
+    store = Store(settings.database_url)
+    jobs.configure(job_context(settings, store))
+    queue = redis_queue(settings)
+    sweeper = Sweeper(store, queue, settings.requeue_after)
+    sweeper.start()
+    try:
+        return _work(settings, queue, burst)
+    finally:
+        sweeper.stop()
+        store.dispose()
+
+
+def _work(settings: PlatformSettings, queue: RedisQueue, burst: bool) -> int:
+    from redis.exceptions import ConnectionError as RedisDown
+    from rq import SimpleWorker
+
+    while True:
+        worker = SimpleWorker([queue.queue], connection=queue.redis)
+        try:
+            worker.work(burst=burst, logging_level="WARNING")
+            return 0
+        except RedisDown as error:
+            log.warning("worker: Redis unreachable (%s); reconnecting", error)
+            time.sleep(RECONNECT_PAUSE)
