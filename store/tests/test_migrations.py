@@ -1,0 +1,61 @@
+"""Migrations build the schema the models describe, up and down."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from probeops_store import migrate
+from probeops_store.database import Store
+from probeops_store.models import Base
+from sqlalchemy import inspect
+
+TABLES = {
+    "orgs",
+    "users",
+    "api_keys",
+    "revoked_tokens",
+    "measurements",
+    "measurement_targets",
+}
+
+
+def _tables(store: Store) -> set[str]:
+    return set(inspect(store.engine).get_table_names()) - {"alembic_version"}
+
+
+def _drift(store: Store) -> list:
+    with store.engine.connect() as connection:
+        return compare_metadata(MigrationContext.configure(connection), Base.metadata)
+
+
+def test_upgrade_from_empty_and_downgrade_on_postgresql(postgres_url):
+    store = Store(postgres_url)
+    assert migrate.current(store) is None
+
+    migrate.upgrade(store)
+    assert migrate.current(store) == "0001"
+    assert _tables(store) == TABLES
+    assert _drift(store) == []
+
+    migrate.downgrade(store, "base")
+    assert migrate.current(store) is None
+    assert _tables(store) == set()
+    store.dispose()
+
+
+def test_upgrade_and_downgrade_on_sqlite(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'platform.sqlite3'}")
+
+    migrate.upgrade(store)
+    assert _tables(store) == TABLES
+    assert _drift(store) == []
+    migrate.downgrade(store, "base")
+    assert _tables(store) == set()
+    store.dispose()
+
+
+def test_upgrade_twice_changes_nothing(postgres_url):
+    store = Store(postgres_url)
+    migrate.upgrade(store)
+    migrate.upgrade(store)
+    assert migrate.current(store) == "0001"
+    migrate.downgrade(store, "base")
+    store.dispose()
