@@ -82,7 +82,7 @@ def _trace_lines(trace: list[dict[str, Any]] | None) -> list[str]:
             f" in {step['query_time_ms']:.1f} ms"
         )
         lines += [record_line(record) for record in step.get("records", [])]
-    return lines
+    return [*lines, ""] if lines else lines
 
 
 def _dnssec_lines(dnssec: dict[str, Any] | None) -> list[str]:
