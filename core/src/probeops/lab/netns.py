@@ -34,7 +34,7 @@ def run(
         )
     except subprocess.TimeoutExpired as expired:
         stderr = _text(expired.stderr)
-        message = f"{command[0]} did not finish within {timeout} s"
+        message = f"{' '.join(command)} did not finish within {timeout} s"
         raise LabError(message, command, stderr) from None
     except OSError as error:
         raise LabError(f"cannot run {command[0]}: {error}", command) from None
