@@ -56,6 +56,16 @@ def test_traceroute_from_the_client_lists_exactly_the_hop_addrs(make_lab, family
     assert hops == [(address,) for address in lab.hop_addrs(family)]
 
 
+def test_client_reaches_every_target_directly_when_there_are_no_routers(make_lab):
+    lab = make_lab("chain", routers=0, targets=2)
+
+    hops = lab.hop_addrs(6, target="t2")
+    answer = lab.exec("client", ["ping", "-c1", "-W2", lab.addr("t2", 6)])
+
+    assert hops == [lab.addr("t2", 6)]
+    assert answer.returncode == 0, answer.stdout + answer.stderr
+
+
 def test_every_node_lives_in_its_own_namespace_with_loopback_up(make_lab):
     lab = make_lab("chain", routers=1, targets=2)
 

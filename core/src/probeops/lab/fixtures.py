@@ -53,14 +53,14 @@ def _factory(stack: ExitStack) -> LabFactory:
 
 
 def _end_on_sigterm() -> None:
-    """Let SIGTERM unwind the stack, so labs come down as on Ctrl-C."""
+    """Treat SIGTERM as Ctrl-C, so pytest stops and labs come down."""
     in_main = threading.current_thread() is threading.main_thread()
     if in_main and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
-        signal.signal(signal.SIGTERM, _raise_system_exit)
+        signal.signal(signal.SIGTERM, _raise_interrupt)
 
 
-def _raise_system_exit(number: int, frame: object) -> None:
-    raise SystemExit(128 + number)
+def _raise_interrupt(number: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {number}")
 
 
 @pytest.fixture
