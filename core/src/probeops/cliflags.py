@@ -30,6 +30,10 @@ def add_option_flags(
         if field.dump_only or field.metadata.get("cli") is False:
             continue
         _add_field(parser, name, field)
+    # Switches such as -4 and -6 make argparse read every negative number as
+    # an option, so `-c -1` would fail with "expected one argument" instead
+    # of the schema's range message. Registered switches still match first.
+    parser._has_negative_number_optionals.clear()
 
 
 def collect_options(arguments: argparse.Namespace, schema: type[marshmallow.Schema]):

@@ -27,7 +27,8 @@ _PASSED_ICMP4_TYPES = (0, 3, 4, 11, 12)
 _PASSED_ICMP6_TYPES = (1, 2, 3, 4, 129)
 _SOCK_EXTENDED_ERR = struct.Struct("=IBBBBII")
 _IPV4_RECVERR, _IPV6_RECVERR = 11, 25
-_SO_SNDBUFFORCE, _SO_RCVBUFFORCE = 32, 33  # Linux values; Python 3.11 lacks both
+_SO_SNDBUFFORCE, _SO_RCVBUFFORCE = 32, 33  # Linux values missing from Python 3.11
+_IP_RECVTTL = 12
 _ORIGIN_ICMP, _ORIGIN_ICMP6 = 2, 3
 
 
@@ -97,7 +98,7 @@ class Channel:
             if self.privileged:
                 sock.setsockopt(_SOL_RAW, _ICMP_FILTER, _icmp4_filter())
             else:
-                sock.setsockopt(socket.IPPROTO_IP, socket.IP_RECVTTL, 1)
+                sock.setsockopt(socket.IPPROTO_IP, _IP_RECVTTL, 1)
                 sock.setsockopt(socket.IPPROTO_IP, _IPV4_RECVERR, 1)
             return
         sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_UNICAST_HOPS, ttl)
