@@ -1,0 +1,176 @@
+"""`probeops serve` starts the whole platform a newcomer can use from curl."""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+PROBEOPS = [str(Path(sys.executable).with_name("probeops"))]
+
+
+def _environ(tmp_path) -> dict:
+    return {
+        **os.environ,
+        "PROBEOPS_DATA_DIR": str(tmp_path),
+        "PROBEOPS_LISTEN": "127.0.0.1:0",
+        "PROBEOPS_PROFILE": "embedded",
+    }
+
+
+@pytest.fixture
+def served(tmp_path):
+    process = subprocess.Popen(
+        [*PROBEOPS, "serve"],
+        env=_environ(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines = _banner(process)
+    yield process, lines
+    process.send_signal(signal.SIGINT)
+    process.wait(timeout=20)
+    process.stdout.close()
+
+
+def _banner(process) -> list[str]:
+    lines = []
+    for line in process.stdout:
+        lines.append(line.rstrip())
+        if line.lstrip().startswith("curl "):
+            return lines
+    raise AssertionError("probeops serve ended early:\n" + "\n".join(lines))
+
+
+def _call(base: str, method: str, path: str, body=None, token=None):
+    request = urllib.request.Request(
+        base + path,
+        method=method,
+        data=None if body is None else json.dumps(body).encode(),
+        headers={
+            "Content-Type": "application/json",
+            **({"Authorization": f"Bearer {token}"} if token else {}),
+        },
+    )
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        return answer.status, dict(answer.headers), json.loads(answer.read() or "null")
+
+
+def test_serve_creates_an_admin_prints_how_to_log_in_and_runs_a_ping(served):
+    _, lines = served
+    text = "\n".join(lines)
+    base = re.search(r"API on (http://127\.0\.0\.1:\d+)/api/v1", text).group(1)
+    password = re.search(r"with password (\S+)", text).group(1)
+
+    assert "demo target policy allows loopback" in text
+    _, _, tokens = _call(
+        base,
+        "POST",
+        "/api/v1/auth/login",
+        {"email": "admin@probeops.local", "password": password},
+    )
+    token = tokens["access_token"]
+    status, headers, _ = _call(
+        base,
+        "POST",
+        "/api/v1/measurements",
+        {"diagnostic": "ping", "targets": ["127.0.0.1"], "options": {"count": 1}},
+        token,
+    )
+    measurement = _poll(base, headers["Location"], token)
+
+    assert status == 202
+    assert measurement["status"] == "finished"
+    assert measurement["targets"][0]["result"]["body"]["summary"]["received"] == 1
+
+
+def _poll(base: str, location: str, token: str) -> dict:
+    for _ in range(200):
+        _, _, body = _call(base, "GET", location, token=token)
+        if body["status"] in ("finished", "failed"):
+            return body
+        time.sleep(0.05)
+    raise AssertionError(f"{location} did not finish")
+
+
+def test_users_create_reads_the_password_from_stdin(tmp_path):
+    created = subprocess.run(
+        [
+            *PROBEOPS,
+            "users",
+            "create",
+            "--email",
+            "ops@example.org",
+            "--password-stdin",
+            "--role",
+            "operator",
+            "--org",
+            "netops",
+        ],
+        input="a password long enough\n",
+        env=_environ(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert created.returncode == 0, created.stderr
+    assert "created operator ops@example.org in org netops" in created.stdout
+
+
+def test_users_create_refuses_a_short_password_with_exit_2(tmp_path):
+    refused = subprocess.run(
+        [
+            *PROBEOPS,
+            "users",
+            "create",
+            "--email",
+            "ops@example.org",
+            "--password-stdin",
+            "--role",
+            "viewer",
+        ],
+        input="short\n",
+        env=_environ(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert refused.returncode == 2
+    assert "at least 12" in refused.stderr
+
+
+def test_bad_setting_stops_serve_naming_the_variable(tmp_path):
+    stopped = subprocess.run(
+        [*PROBEOPS, "serve"],
+        env={**_environ(tmp_path), "PROBEOPS_PROFILE": "cloud"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert stopped.returncode == 2
+    assert "PROBEOPS_PROFILE" in stopped.stderr
+    assert "embedded or production" in stopped.stderr
+
+
+def test_db_upgrade_migrates_the_configured_database(tmp_path):
+    upgraded = subprocess.run(
+        [*PROBEOPS, "db", "upgrade"],
+        env=_environ(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert "database at revision 0001" in upgraded.stdout
+    assert (tmp_path / "probeops.sqlite3").exists()
