@@ -22,6 +22,8 @@ from probeops_worker.queues import RedisQueue
 log = logging.getLogger(__name__)
 
 RECONNECT_PAUSE = 1.0
+LEASE_GRACE = 5
+"""Seconds a claim outlives the job timeout, after which RQ has stopped it."""
 
 
 def job_context(settings: PlatformSettings, store: Store) -> jobs.JobContext:
@@ -29,7 +31,7 @@ def job_context(settings: PlatformSettings, store: Store) -> jobs.JobContext:
     return jobs.JobContext(
         store=store,
         policy=settings.policy,
-        lease=settings.job_timeout + 30,
+        lease=settings.job_timeout + LEASE_GRACE,
         max_attempts=settings.job_retries + 1,
     )
 
