@@ -128,3 +128,13 @@ def test_datagram_sockets_report_unreachables_from_the_error_queue(make_lab, fam
     expected = (3, 13) if family == 4 else (1, 1)
     assert [(e["type"], e["code"]) for e in errors] == [expected] * 2
     assert {e["sender"] for e in errors} == {lab.hop_addrs(family)[0]}
+
+
+def test_a_target_with_no_route_is_a_local_send_error(make_lab, ping):
+    lab = make_lab("chain", routers=0)
+    with lab.inside("client"):
+        [result] = ping(["192.0.2.1"], count=2, interval=0.05, timeout=0.3)
+    assert not result.answered
+    errors = [packet["error"] for packet in result.body["packets"]]
+    assert [error["reason"] for error in errors] == ["ENETUNREACH"] * 2
+    assert "ENETUNREACH" in result.error

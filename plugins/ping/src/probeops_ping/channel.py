@@ -35,8 +35,11 @@ _ORIGIN_ICMP, _ORIGIN_ICMP6 = 2, 3
 class Channel:
     """One ICMP socket of one family, raw or datagram."""
 
-    def __init__(self, family: int, ttl: int) -> None:
+    def __init__(self, family: int, ttl: int, payload_size: int) -> None:
         self.family = family
+        # Room for our largest reply or any ICMP error's quote; a buffer sized
+        # for the 64 KiB maximum costs an allocation per packet in a sweep.
+        self.bufsize = min(MAX_DATAGRAM, max(1500, payload_size + 128))
         self.sock, self.privileged = _open(family)
         self.sock.setblocking(False)
         self._tune(ttl)
@@ -60,9 +63,12 @@ class Channel:
 
     def receive(self) -> Iterator[tuple[bytes, str, int | None]]:
         """Yield ``(icmp bytes, source, ttl)`` until the socket is drained."""
+        if self.has_ip_header:
+            yield from self._receive_with_header()
+            return
         while True:
             try:
-                data, ancillary, _, address = self.sock.recvmsg(MAX_DATAGRAM, self._anc)
+                data, ancillary, _, address = self.sock.recvmsg(self.bufsize, self._anc)
             except BlockingIOError:
                 return
             except OSError:
@@ -70,6 +76,16 @@ class Channel:
                 yield from self._receive_errors()
                 continue
             yield data, address[0], _hop_limit(ancillary)
+
+    def _receive_with_header(self) -> Iterator[tuple[bytes, str, None]]:
+        """Raw IPv4 packets carry their TTL in the header we read anyway."""
+        recvfrom, bufsize = self.sock.recvfrom, self.bufsize
+        while True:
+            try:
+                data, address = recvfrom(bufsize)
+            except BlockingIOError:
+                return
+            yield data, address[0], None
 
     def _receive_errors(self) -> Iterator[tuple[bytes, str, int | None]]:
         """Rebuild ICMP errors from the datagram socket's error queue."""

@@ -11,18 +11,19 @@ from __future__ import annotations
 
 import collections
 import errno
+import os
 import secrets
 import select
 import socket
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from probeops_ping import wire
 from probeops_ping.channel import Channel
 
 SEQ_SPACE = 1 << 16
-SEND_BATCH = 128
+SEND_BATCH = 32
 PROGRESS_EVERY_NS = 200_000_000
 
 
@@ -44,7 +45,8 @@ class Probe:
     duplicates: int = 0
     late_rtt_ns: int | None = None
     error: dict | None = None
-    foreign: list[str] = field(default_factory=list)
+    foreign: list[str] | None = None
+    """Addresses that answered in the target's place, if any did."""
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,7 @@ class Sweep:
     def run(self, progress: Callable[[SweepProgress], None] | None = None) -> None:
         """Send every request and wait for every answer or timeout."""
         for family in sorted(set(self.families)):
-            self.channels[family] = Channel(family, self.plan.ttl)
+            self.channels[family] = Channel(family, self.plan.ttl, self.plan.size)
         try:
             self._loop(progress)
         finally:
@@ -134,7 +136,9 @@ class Sweep:
     def _send_due(
         self, due, outstanding, now: int, start: int, interval_ns: int
     ) -> None:
+        """Send what is due, as far as the budget allows."""
         budget = self._budget(now, start)
+        count = self.plan.count
         while due and due[0][0] <= now and budget > 0:
             _, index = due.popleft()
             probe = self._new_probe(index)
@@ -145,15 +149,10 @@ class Sweep:
                 return
             budget -= 1
             if refused:
-                probe.state = "error"
-                probe.error = {
-                    "kind": "send",
-                    "reason": errno.errorcode.get(refused, str(refused)),
-                    "message": _strerror(refused),
-                }
+                _record_send_failure(probe, refused)
             else:
                 outstanding.append(probe)
-            if probe.number < self.plan.count:
+            if probe.number < count:
                 due.append((probe.sent_ns + interval_ns, index))
 
     def _budget(self, now: int, start: int) -> int:
@@ -209,7 +208,7 @@ class Sweep:
             _record_error(probe, family, packet, self.plan.addresses[probe.target])
             return
         if not _same_address(packet.source, self.plan.addresses[probe.target]):
-            probe.foreign.append(packet.source)
+            probe.foreign = [*(probe.foreign or ()), packet.source]
             return
         self._record_reply(probe, packet, arrived, timeout_ns)
 
@@ -285,10 +284,14 @@ def _record_error(
     }
 
 
-def _strerror(number: int) -> str:
-    import os
-
-    return os.strerror(number)
+def _record_send_failure(probe: Probe, number: int) -> None:
+    """The kernel refused to send: no route, or a local firewall said no."""
+    probe.state = "error"
+    probe.error = {
+        "kind": "send",
+        "reason": errno.errorcode.get(number, str(number)),
+        "message": os.strerror(number),
+    }
 
 
 def _family(address: str) -> int:

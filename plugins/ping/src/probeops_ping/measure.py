@@ -51,7 +51,7 @@ def _outcome(
         duplicates=sum(probe.duplicates for probe in sent),
         late=sum(1 for probe in sent if probe.late_rtt_ns is not None),
         errors=sum(1 for probe in sent if probe.state == "error"),
-        foreign=sum(len(probe.foreign) for probe in sent),
+        foreign=sum(len(probe.foreign or ()) for probe in sent),
     )
     body = {
         "payload_size": plan.size,
@@ -93,7 +93,7 @@ def _no_reply_reason(probes: Sequence[Probe], summary: dict, deadline: bool) -> 
             else ""
         )
         return f"{first['reason']}{where}{codes}; {summary['sent']} sent, 0 received"
-    foreign = sorted({source for probe in probes for source in probe.foreign})
+    foreign = sorted({source for probe in probes for source in probe.foreign or ()})
     if foreign:
         return (
             f"replies came only from other addresses ({', '.join(foreign)}); "
@@ -116,7 +116,7 @@ def _packet(probe: Probe) -> dict[str, Any]:
         "duplicates": probe.duplicates,
         "late_rtt_ms": _ms(probe.late_rtt_ns),
         "error": probe.error,
-        "foreign_sources": probe.foreign,
+        "foreign_sources": probe.foreign or [],
     }
 
 
