@@ -47,7 +47,7 @@ def test_a_udp_timeout_is_retried_and_counted(monkeypatch):
     asked = ask(_question(), [SERVER], options, time.monotonic() + 10)
 
     assert asked.attempts == 2
-    assert asked.reply.answer[0][0].address == "192.0.2.1"
+    assert asked.reply.answer[0]["rdata"] == "192.0.2.1"
     assert asked.query_time_ms == 1.5
     assert sent == [("udp", 0.5), ("udp", 0.5)]
 

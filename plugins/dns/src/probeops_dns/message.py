@@ -1,21 +1,21 @@
-"""Building DNS queries and reading answers: pure functions, no sockets."""
+"""Questions, the queries that ask them, and what answers mean: no sockets."""
 
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, field
 from typing import Any
 
-import dns.edns
-import dns.flags
-import dns.message
 import dns.name
-import dns.rcode
 import dns.rdataclass
 import dns.rdatatype
 import dns.reversename
 
-NSID_OPTION = dns.edns.GenericOption(dns.edns.OptionType.NSID, b"")
+from probeops_dns import wire
+from probeops_dns.wire import Reply
+
+ERROR_RCODES_WITHOUT_QUESTION = frozenset({1, 2, 4, 5})
 
 
 @dataclass(frozen=True)
@@ -23,8 +23,13 @@ class Question:
     """The name, type and class asked about."""
 
     name: dns.name.Name
-    rdtype: dns.rdatatype.RdataType
-    rdclass: dns.rdataclass.RdataClass
+    rdtype: int
+    rdclass: int
+    name_wire: bytes = field(default=b"", compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.name_wire:
+            object.__setattr__(self, "name_wire", self.name.to_wire())
 
     @classmethod
     def from_target(cls, host: str, is_literal: bool, options: dict) -> Question:
@@ -38,139 +43,117 @@ class Question:
             name = dns.name.from_text(host)
         return cls(name, rdtype, dns.rdataclass.from_text(options["qclass"]))
 
+    @property
+    def text(self) -> str:
+        return self.name.to_text()
+
     def to_json(self) -> dict[str, str]:
         return {
-            "name": self.name.to_text(),
-            "type": dns.rdatatype.to_text(self.rdtype),
-            "class": dns.rdataclass.to_text(self.rdclass),
+            "name": self.text,
+            "type": wire.type_text(self.rdtype),
+            "class": wire.class_text(self.rdclass),
         }
 
 
-def build_query(
-    question: Question, options: dict[str, Any], edns: bool
-) -> dns.message.QueryMessage:
-    """Return the query message the options describe."""
-    dnssec_ok = options["dnssec_ok"] or options["dnssec"]
-    query = dns.message.make_query(
-        question.name,
+def build_query(question: Question, options: dict[str, Any], edns: bool) -> bytes:
+    """The query's wire bytes, with a fresh random ID."""
+    flags = wire.RD if options["recursion_desired"] else 0
+    if options["checking_disabled"]:
+        flags |= wire.CD
+    extension = None
+    if edns:
+        dnssec_ok = options["dnssec_ok"] or options["dnssec"]
+        extension = {
+            "payload": options["payload"],
+            "do": dnssec_ok,
+            "nsid": options["nsid"],
+        }
+    query_id = secrets.randbits(16)
+    return wire.query_wire(
+        question.name_wire,
         question.rdtype,
         question.rdclass,
-        use_edns=0 if edns else False,
-        want_dnssec=dnssec_ok and edns,
-        payload=options["payload"],
-        options=[NSID_OPTION] if options["nsid"] and edns else None,
+        query_id,
+        flags,
+        extension,
     )
-    if not options["recursion_desired"]:
-        query.flags &= ~dns.flags.RD
-    if options["checking_disabled"]:
-        query.flags |= dns.flags.CD
-    return query
 
 
-def read_reply(wire: bytes, query: dns.message.Message) -> dns.message.Message:
-    """Parse an answer; raises ``Truncated`` or ``FormError`` as dnspython does."""
-    return dns.message.from_wire(wire, raise_on_truncation=True)
+def read_reply(data: bytes) -> Reply:
+    """Parse an answer; raises ``wire.CutOff`` when its body is cut short."""
+    return wire.parse_reply(data)
 
 
-def records(section) -> list[dict[str, Any]]:
-    """Every record of a message section, one dictionary per record."""
-    return [
-        {
-            "name": rrset.name.to_text(),
-            "ttl": rrset.ttl,
-            "class": dns.rdataclass.to_text(rrset.rdclass),
-            "type": dns.rdatatype.to_text(rrset.rdtype),
-            "rdata": rdata.to_text(),
-        }
-        for rrset in section
-        for rdata in rrset
-    ]
+def answers(reply: Reply, question: Question) -> bool:
+    """Whether ``reply`` is an answer to ``question`` (the ID already matched)."""
+    if not reply.flags & wire.QR:
+        return False
+    if reply.question is None:
+        return reply.rcode in ERROR_RCODES_WITHOUT_QUESTION
+    name, rdtype, rdclass = reply.question
+    same_name = name.lower() == question.text.lower()
+    return same_name and (rdtype, rdclass) == (question.rdtype, question.rdclass)
 
 
-def describe(reply: dns.message.Message, wire: bytes) -> dict[str, Any]:
+def describe(reply: Reply, data: bytes) -> dict[str, Any]:
     """The answer as data: header, sections, EDNS and the wire bytes."""
+    import dns.rcode
+
     return {
         "id": reply.id,
-        "rcode": dns.rcode.to_text(reply.rcode()),
-        "rcode_value": int(reply.rcode()),
-        "flags": _flag_names(reply.flags),
-        "answer": records(reply.answer),
-        "authority": records(reply.authority),
-        "additional": records(reply.additional),
-        "edns": _edns(reply),
-        "nsid": _nsid(reply),
-        "size": len(wire),
-        "wire": base64.b64encode(wire).decode("ascii"),
+        "rcode": dns.rcode.to_text(reply.rcode),
+        "rcode_value": reply.rcode,
+        "flags": reply.flag_names(),
+        "answer": reply.answer,
+        "authority": reply.authority,
+        "additional": reply.additional,
+        "edns": reply.edns,
+        "nsid": reply.nsid,
+        "size": len(data),
+        "wire": base64.b64encode(data).decode("ascii"),
     }
 
 
-def _flag_names(flags: int) -> list[str]:
-    text = dns.flags.to_text(flags)
-    return [name.lower() for name in text.split()]
-
-
-def _edns(reply: dns.message.Message) -> dict[str, Any] | None:
-    if reply.edns < 0:
-        return None
-    return {
-        "version": reply.edns,
-        "payload": reply.payload,
-        "flags": ["do"] if reply.ednsflags & dns.flags.DO else [],
-        "options": [option.to_text() for option in reply.options],
-    }
-
-
-def _nsid(reply: dns.message.Message) -> str | None:
-    for option in reply.options:
-        if option.otype == dns.edns.OptionType.NSID:
-            data = getattr(option, "nsid", None) or getattr(option, "data", b"")
-            return data.decode("utf-8", errors="replace")
-    return None
-
-
-def cname_chain(
-    reply: dns.message.Message, question: Question
-) -> tuple[list[str], bool]:
+def cname_chain(reply: Reply, question: Question) -> tuple[list[str], bool]:
     """Follow CNAMEs from the question's name; return the chain and a loop flag."""
-    name, chain, seen = question.name, [], {question.name}
-    if question.rdtype in (dns.rdatatype.CNAME, dns.rdatatype.ANY):
-        return chain, False
-    while True:
-        alias = _find(reply, name, dns.rdatatype.CNAME)
-        if alias is None:
-            return chain, False
-        name = alias[0].target
-        chain.append(name.to_text())
+    if question.rdtype in (wire.CNAME, dns.rdatatype.ANY):
+        return [], False
+    aliases = {
+        record["name"].lower(): record["rdata"]
+        for record in reply.answer
+        if record["type"] == "CNAME"
+    }
+    name, chain, seen = question.text.lower(), [], {question.text.lower()}
+    while name in aliases:
+        target = aliases[name]
+        chain.append(target)
+        name = target.lower()
         if name in seen:
             return chain, True
         seen.add(name)
+    return chain, False
 
 
-def final_name(reply: dns.message.Message, question: Question) -> dns.name.Name:
+def final_name(reply: Reply, question: Question) -> str:
     """The name the CNAME chain ends at (the question's name when none)."""
     chain, _ = cname_chain(reply, question)
-    return dns.name.from_text(chain[-1]) if chain else question.name
+    return (chain[-1] if chain else question.text).lower()
 
 
-def has_data(reply: dns.message.Message, question: Question) -> bool:
-    """Whether the answer section holds data of the asked type for the name."""
+def data_of(reply: Reply, question: Question) -> list[dict[str, Any]]:
+    """The answer records of the asked type at the end of the CNAME chain."""
     name = final_name(reply, question)
-    for rrset in reply.answer:
-        wanted = question.rdtype in (rrset.rdtype, dns.rdatatype.ANY)
-        if rrset.name == name and wanted:
-            return True
-    return False
+    wanted = wire.type_text(question.rdtype)
+    any_type = question.rdtype == dns.rdatatype.ANY
+    return [
+        record
+        for record in reply.answer
+        if record["name"].lower() == name and (any_type or record["type"] == wanted)
+    ]
 
 
-def is_referral(reply: dns.message.Message) -> bool:
+def is_referral(reply: Reply) -> bool:
     """A non-authoritative answer with no data and NS records below it."""
-    if reply.answer or reply.flags & dns.flags.AA:
+    if reply.answer or reply.flags & wire.AA:
         return False
-    return any(rrset.rdtype == dns.rdatatype.NS for rrset in reply.authority)
-
-
-def _find(reply: dns.message.Message, name: dns.name.Name, rdtype: int):
-    for rrset in reply.answer:
-        if rrset.name == name and rrset.rdtype == rdtype:
-            return rrset
-    return None
+    return any(record["type"] == "NS" for record in reply.authority)

@@ -18,8 +18,8 @@ from probeops.result import FailureSource, Status
 from probeops_dns.message import (
     Question,
     cname_chain,
+    data_of,
     describe,
-    has_data,
     is_referral,
 )
 from probeops_dns.query import Asked
@@ -42,15 +42,15 @@ SILENT_KINDS = {
 
 def classify(asked: Asked, question: Question) -> tuple[str, str | None, Any]:
     """Return the kind of answer, an error sentence and the failure source."""
-    words = {"name": question.name.to_text(), "server": asked.server.address}
+    words = {"name": question.text, "server": asked.server.address}
     if asked.reply is None:
         return asked.failure or "timeout", _silent_error(asked), RESOLVER
     reply = asked.reply
-    if reply.rcode() in RCODE_KINDS:
-        kind, source, sentence = RCODE_KINDS[reply.rcode()]
+    if reply.rcode in RCODE_KINDS:
+        kind, source, sentence = RCODE_KINDS[reply.rcode]
         return kind, sentence.format(**words), source
-    if reply.rcode() != dns.rcode.NOERROR:
-        rcode = dns.rcode.to_text(reply.rcode())
+    if reply.rcode != dns.rcode.NOERROR:
+        rcode = dns.rcode.to_text(reply.rcode)
         return "rcode", f"{asked.server.address} answered {rcode}", RESOLVER
     return _noerror_kind(asked, question, words)
 
@@ -60,7 +60,7 @@ def _noerror_kind(asked: Asked, question: Question, words: dict[str, str]):
     if loop:
         looped = " -> ".join([words["name"], *chain])
         return "cname_loop", f"CNAME loop: {looped}", TARGET
-    if has_data(asked.reply, question):
+    if data_of(asked.reply, question):
         return "answer", None, None
     if is_referral(asked.reply):
         return "referral", None, None

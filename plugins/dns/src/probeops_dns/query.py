@@ -12,15 +12,14 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-import dns.exception
-import dns.message
-import dns.rcode
 from probeops.resolver import NameServer
 
-from probeops_dns import transport
-from probeops_dns.message import Question, build_query, read_reply
+from probeops_dns import transport, wire
+from probeops_dns.message import Question, answers, build_query, read_reply
 
 log = logging.getLogger(__name__)
+
+FORMERR = 1
 
 
 @dataclass
@@ -28,7 +27,7 @@ class Asked:
     """The outcome of asking one question: an answer or why there is none."""
 
     server: NameServer
-    reply: dns.message.Message | None = None
+    reply: wire.Reply | None = None
     wire: bytes | None = None
     responder: str | None = None
     transport: str = "udp"
@@ -84,19 +83,18 @@ def ask_server(
         exchange = _send(query, server, plan.transport, options, deadline, asked)
         if exchange.wire is None:
             return replace(asked, failure=exchange.failure, detail=exchange.detail)
-        next_plan = _read(asked, exchange, query, plan)
+        next_plan = _read(asked, exchange, question, plan)
         if next_plan is None:
             return asked
         plan = next_plan
 
 
-def _send(query, server, transport_name, options, deadline, asked: Asked):
+def _send(query: bytes, server, transport_name, options, deadline, asked: Asked):
     """Send with UDP retries after timeouts; count attempts and time."""
-    wire = query.to_wire()
     tries = options["retries"] + 1 if transport_name == "udp" else 1
     for _ in range(tries):
         timeout = min(options["timeout"], max(deadline - time.monotonic(), 0.001))
-        exchange = transport.exchange(wire, server, transport_name, timeout)
+        exchange = transport.exchange(query, server, transport_name, timeout)
         asked.attempts += 1
         asked.query_time_ms = round(exchange.elapsed_ms, 3)
         if exchange.failure != "timeout" or time.monotonic() >= deadline:
@@ -105,31 +103,36 @@ def _send(query, server, transport_name, options, deadline, asked: Asked):
     return exchange
 
 
-def _read(asked: Asked, exchange, query, plan: _Plan) -> _Plan | None:
+def _read(asked: Asked, exchange, question: Question, plan: _Plan) -> _Plan | None:
     """Accept the answer, or return the plan to ask again with."""
     try:
-        reply = read_reply(exchange.wire, query)
-    except dns.message.Truncated:
-        return _to_tcp(asked, plan, "truncated")
-    except dns.exception.FormError as error:
+        reply = read_reply(exchange.wire)
+    except wire.CutOff as error:
         if plan.transport == "udp":
-            return _to_tcp(asked, plan, "cut_off")
-        asked.failure, asked.detail = "malformed", f"malformed answer: {error}"
-        return None
-    if not query.is_response(reply):
-        asked.failure, asked.detail = "malformed", "the answer does not match"
-        return None
-    if reply.rcode() == dns.rcode.FORMERR and plan.edns:
+            truncated = len(exchange.wire) > 3 and exchange.wire[2] & 0x02
+            return _to_tcp(asked, plan, "truncated" if truncated else "cut_off")
+        return _malformed(asked, f"malformed answer: {error}")
+    except ValueError as error:
+        return _malformed(asked, f"malformed answer: {error}")
+    if reply.truncated:
+        return _to_tcp(asked, plan, "truncated")
+    if not answers(reply, question):
+        return _malformed(asked, "the answer is not for the question asked")
+    if reply.rcode == FORMERR and plan.edns:
         asked.edns_dropped = True
         return _Plan(plan.transport, edns=False)
     asked.reply, asked.wire, asked.responder = reply, exchange.wire, exchange.responder
     return None
 
 
+def _malformed(asked: Asked, detail: str) -> None:
+    asked.failure, asked.detail = "malformed", detail
+    return None
+
+
 def _to_tcp(asked: Asked, plan: _Plan, reason: str) -> _Plan | None:
     if plan.transport == "tcp":
-        asked.failure, asked.detail = "malformed", "truncated answer over TCP"
-        return None
+        return _malformed(asked, "truncated answer over TCP")
     log.debug("dns: %s UDP answer, asking again over TCP", reason)
     asked.fallback = reason
     return _Plan("tcp", plan.edns)

@@ -38,7 +38,7 @@ def resolve_host(hostname: str, family: int | None) -> list[str]:
 
 
 def _addresses(hostname: str, rdtype: str, servers) -> list[str]:
-    from probeops_dns.message import Question, final_name
+    from probeops_dns.message import Question, data_of
     from probeops_dns.outcome import classify
     from probeops_dns.query import ask
 
@@ -51,10 +51,4 @@ def _addresses(hostname: str, rdtype: str, servers) -> list[str]:
         return []
     if kind != "answer":
         raise ResolveError(f"cannot resolve {hostname!r}: {error}")
-    name = final_name(asked.reply, question)
-    return [
-        rdata.address
-        for rrset in asked.reply.answer
-        if rrset.name == name and rrset.rdtype == question.rdtype
-        for rdata in rrset
-    ]
+    return [record["rdata"] for record in data_of(asked.reply, question)]

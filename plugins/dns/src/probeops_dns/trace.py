@@ -17,7 +17,7 @@ from probeops.diagnostic import Outcome
 from probeops.resolver import NameServer
 
 from probeops_dns.errors import UnsupportedOption
-from probeops_dns.message import Question, records
+from probeops_dns.message import Question
 from probeops_dns.outcome import classify, to_outcome
 from probeops_dns.query import Asked, ask
 from probeops_dns.settings import ROOT_HINTS, parse_servers
@@ -69,25 +69,29 @@ def walk(question, servers, options, deadline, steps, depth) -> Asked:
 
 
 def _step(zone, asked: Asked, kind: str, depth: int) -> dict[str, Any]:
-    shown = asked.reply.answer if kind != "referral" else asked.reply.authority
+    shown = []
+    if asked.reply is not None:
+        referral = kind == "referral"
+        shown = asked.reply.authority if referral else asked.reply.answer
     return {
         "zone": zone.to_text(),
         "server": asked.responder or asked.servers_tried[-1],
         "kind": kind,
         "query_time_ms": asked.query_time_ms,
         "depth": depth,
-        "records": records(shown) if asked.reply is not None else [],
+        "records": shown,
     }
 
 
 def _cut(asked: Asked, zone, qname) -> dns.name.Name | None:
     """The delegated zone, when it is below ``zone`` and above the name."""
-    for rrset in asked.reply.authority:
-        if rrset.rdtype != dns.rdatatype.NS:
+    for record in asked.reply.authority:
+        if record["type"] != "NS":
             continue
-        closer = rrset.name != zone and rrset.name.is_subdomain(zone)
-        if closer and qname.is_subdomain(rrset.name):
-            return rrset.name
+        owner = dns.name.from_text(record["name"])
+        closer = owner != zone and owner.is_subdomain(zone)
+        if closer and qname.is_subdomain(owner):
+            return owner
     return None
 
 
@@ -96,41 +100,36 @@ def _next_servers(asked, cut, servers, options, deadline, steps, depth):
         return []
     port = servers[0].port
     names = [
-        rdata.target
-        for rrset in asked.reply.authority
-        if rrset.rdtype == dns.rdatatype.NS and rrset.name == cut
-        for rdata in rrset
+        record["rdata"].lower()
+        for record in asked.reply.authority
+        if record["type"] == "NS" and dns.name.from_text(record["name"]) == cut
     ]
-    glued = _glue(asked.reply, names, port)
+    glued = _addresses(asked.reply.additional, names, port)
     if glued or depth >= MAX_DEPTH:
         return glued
     return _look_up(names, options, deadline, steps, depth, port)
 
 
-def _glue(reply, names, port: int) -> list[NameServer]:
+def _addresses(records, names, port: int) -> list[NameServer]:
+    """Servers from the A and AAAA records of ``names`` among ``records``."""
     wanted = set(names)
     return [
-        NameServer(rdata.address, port)
-        for rrset in reply.additional
-        if rrset.name in wanted
-        and rrset.rdtype in (dns.rdatatype.A, dns.rdatatype.AAAA)
-        for rdata in rrset
+        NameServer(record["rdata"], port)
+        for record in records
+        if record["name"].lower() in wanted and record["type"] in ("A", "AAAA")
     ]
 
 
 def _look_up(names, options, deadline, steps, depth, port) -> list[NameServer]:
     """Trace the name servers' own addresses when the referral had no glue."""
     for name in names:
-        question = Question(name, dns.rdatatype.A, dns.rdataclass.IN)
+        question = Question(
+            dns.name.from_text(name), dns.rdatatype.A, dns.rdataclass.IN
+        )
         roots = root_servers(options)
         asked = walk(question, roots, options, deadline, steps, depth + 1)
         if asked.reply is not None:
-            found = [
-                NameServer(rdata.address, port)
-                for rrset in asked.reply.answer
-                if rrset.rdtype == dns.rdatatype.A
-                for rdata in rrset
-            ]
+            found = _addresses(asked.reply.answer, [name], port)
             if found:
                 return found
     return []

@@ -79,7 +79,8 @@ def validate(asked, question, servers, options, deadline) -> dict[str, Any]:
     links: list[str] = []
     try:
         chain = _trusted_root(fetch, options, links)
-        sections = [*asked.reply.answer, *asked.reply.authority]
+        reply = dns.message.from_wire(asked.wire)
+        sections = [*reply.answer, *reply.authority]
         signer = _signer(sections) or question.name
         chain = _walk_down(chain, signer, fetch)
         _check_sections(chain, sections)
@@ -103,13 +104,13 @@ def _fetcher(servers, options, deadline):
 
     def fetch(name: dns.name.Name, rdtype) -> dns.message.Message:
         question = Question(name, rdtype, dns.rdataclass.IN)
-        reply = ask(question, servers, fetch_options, deadline).reply
-        if reply is None or reply.rcode() not in (0, 3):
+        asked = ask(question, servers, fetch_options, deadline)
+        if asked.reply is None or asked.reply.rcode not in (0, 3):
             raise Verdict(
                 "indeterminate",
                 f"no usable answer for {name} {dns.rdatatype.to_text(rdtype)}",
             )
-        return reply
+        return dns.message.from_wire(asked.wire)
 
     return fetch
 
