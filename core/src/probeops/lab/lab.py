@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import logging
+import os
 import re
 import secrets
 import subprocess
@@ -20,8 +21,8 @@ log = logging.getLogger(__name__)
 NAME_PATTERN = re.compile(r"[a-z][a-z0-9]{0,7}")
 NAME_RULE = "1 to 8 lower-case letters or digits, starting with a letter"
 
-_live: set[Lab] = set()
-"""Labs this process built and must remove before it exits."""
+_live: dict[Lab, int] = {}
+"""Labs to remove before exit, with the process that built each."""
 
 
 class Lab:
@@ -129,7 +130,7 @@ class Lab:
             _stop(child)
         self._children.clear()
         state.remove(self._record(owner=None))
-        _live.discard(self)
+        _live.pop(self, None)
         self.is_up = self._claimed = False
 
     def exec(
@@ -211,7 +212,7 @@ class Lab:
                 self.name = _fresh_name()
         self._claimed = True
         if not keep:
-            _live.add(self)
+            _live[self] = os.getpid()
 
     def _record(self, owner: state.Owner | None) -> state.Record:
         namespaces = {node: self.netns(node) for node in self.nodes}
@@ -242,7 +243,9 @@ def _stop(child: subprocess.Popen) -> None:
 
 
 def _remove_live_labs() -> None:
-    for lab in list(_live):
+    for lab, builder in list(_live.items()):
+        if builder != os.getpid():
+            continue
         try:
             lab.down()
         except LabError as error:

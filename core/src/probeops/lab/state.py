@@ -67,19 +67,17 @@ def path_of(name: str) -> Path:
 
 
 def claim(record: Record) -> None:
-    """Write a new record; :class:`InvalidLab` if the name is taken."""
+    """Write a new record whole; :class:`InvalidLab` if the name is taken."""
     path = path_of(record.name)
     path.parent.mkdir(parents=True, exist_ok=True)
+    draft = path.with_name(f".{record.name}.{os.getpid()}.draft")
+    draft.write_text(json.dumps(record.to_json(), indent=2))
     try:
-        with open(path, "x", encoding="utf-8") as handle:
-            json.dump(record.to_json(), handle, indent=2)
+        os.link(draft, path)
     except FileExistsError:
         raise InvalidLab(f"a lab named {record.name!r} already exists") from None
-
-
-def save(record: Record) -> None:
-    """Overwrite an existing record."""
-    path_of(record.name).write_text(json.dumps(record.to_json(), indent=2))
+    finally:
+        draft.unlink()
 
 
 def load(name: str) -> Record:
@@ -114,11 +112,16 @@ def remove(record: Record) -> None:
 
 
 def orphan_namespaces() -> list[str]:
-    """Lab namespaces whose lab has no record any more."""
+    """Lab namespaces whose lab has no record any more.
+
+    Namespaces are listed before records are read: a record exists before
+    its lab's first namespace, so a lab being built is never taken for one.
+    """
+    present = netns.namespaces()
     named = {record.name for record in records()}
     return [
         namespace
-        for namespace in netns.namespaces()
+        for namespace in present
         if lab_of_namespace(namespace) not in (None, *named)
     ]
 
