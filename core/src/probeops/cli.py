@@ -53,6 +53,7 @@ def build_parser(registry: Registry) -> argparse.ArgumentParser:
     _add_diagnostics_command(commands, registry)
     _add_run_command(commands, registry)
     _add_lab_command(commands)
+    _add_settings_command(commands)
     registry.hook.probeops_cli_commands(subparsers=commands)
     return parser
 
@@ -77,6 +78,23 @@ def _add_run_command(commands, registry: Registry) -> None:
         sub.set_defaults(
             handler=lambda arguments, d=diagnostic: _run(registry, d, arguments)
         )
+
+
+def _add_settings_command(commands) -> None:
+    settings = commands.add_parser("settings", help="list PROBEOPS_* settings")
+    settings.add_argument("--markdown", action="store_true", help="print the docs page")
+    settings.set_defaults(handler=_settings)
+
+
+def _settings(arguments) -> int:
+    from probeops.settings import all_settings, settings_markdown
+
+    if arguments.markdown:
+        print(settings_markdown(), end="")
+        return EXIT_OK
+    for item in all_settings():
+        print(f"{item.name}={item.default}\n    {item.help}\n    allowed: {item.allowed}")
+    return EXIT_OK
 
 
 def _add_lab_command(commands) -> None:
