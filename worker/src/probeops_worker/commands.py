@@ -24,6 +24,9 @@ def _worker(arguments: argparse.Namespace) -> int:
     from probeops_worker.worker import run_worker
 
     loaded = settings.load()
+    logging.basicConfig(
+        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     logging.getLogger("probeops_worker").setLevel(logging.INFO)
     print(
         f"probeops worker: queue {loaded.queue!r} on {loaded.redis_url}, "
