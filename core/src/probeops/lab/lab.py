@@ -143,7 +143,9 @@ class Lab:
         """Run ``command`` in ``node`` and wait; text output is captured."""
         return netns.run(self._in(node, command), input, timeout)
 
-    def popen(self, node: str, command: Sequence[str], **popen_kwargs) -> Any:
+    def popen(
+        self, node: str, command: Sequence[str], **popen_kwargs: Any
+    ) -> subprocess.Popen:
         """Start ``command`` in ``node``; it is stopped when the lab goes down."""
         child = netns.start(self._in(node, command), **popen_kwargs)
         self._children.append(child)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 from collections import deque
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import pairwise
 
 from probeops.lab.errors import InvalidLab
@@ -93,7 +94,15 @@ class Topology:
         return self.links_of(node)[0].addr(node, family)
 
     def distances(self, start: str) -> dict[str, int]:
-        """Hop counts from ``start`` to every node (breadth first)."""
+        """Hop counts from ``start`` to every node."""
+        self.check_node(start)
+        return self._distance_table[start]
+
+    @cached_property
+    def _distance_table(self) -> dict[str, dict[str, int]]:
+        return {node: self._breadth_first(node) for node in self.nodes}
+
+    def _breadth_first(self, start: str) -> dict[str, int]:
         seen = {start: 0}
         queue = deque([start])
         while queue:
@@ -106,14 +115,24 @@ class Topology:
 
     def routes(self, node: str, family: int) -> tuple[Route, ...]:
         """Routes ``node`` needs to every link it is not on, ECMP if tied."""
-        away = {n: self.distances(n) for n in self.neighbours(node)}
-        here = self.distances(node)
-        routes = []
-        for link in self.links:
-            if link.joins(node):
-                continue
-            routes.append(_route_to(link, node, here, away, self, family))
-        return tuple(routes)
+        return tuple(
+            self._route_to(link, node, family)
+            for link in self.links
+            if not link.joins(node)
+        )
+
+    def _route_to(self, link: Link, node: str, family: int) -> Route:
+        distance = self._distance_to_link(node, link)
+        gateways = tuple(
+            (self.facing(neighbour, node, family), neighbour)
+            for neighbour in self.neighbours(node)
+            if self._distance_to_link(neighbour, link) < distance
+        )
+        return Route(link.subnet(family), gateways)
+
+    def _distance_to_link(self, node: str, link: Link) -> int:
+        hops = self.distances(node)
+        return min(hops[link.near], hops[link.far])
 
     def paths(self, source: str, destination: str) -> list[list[str]]:
         """Every shortest node path from ``source`` to ``destination``."""
@@ -142,16 +161,6 @@ class Topology:
             if link.peer(node) == neighbour:
                 return link.addr(node, family)
         raise InvalidLab(f"{node!r} has no link with {neighbour!r}")
-
-
-def _route_to(link, node, here, away, topology, family) -> Route:
-    distance = min(here[link.near], here[link.far])
-    gateways = []
-    for neighbour, theirs in away.items():
-        if min(theirs[link.near], theirs[link.far]) < distance:
-            gateway = topology.facing(neighbour, node, family)
-            gateways.append((gateway, neighbour))
-    return Route(link.subnet(family), tuple(gateways))
 
 
 def _walk(topology: Topology, node: str, to_end: dict[str, int]) -> list[list[str]]:
