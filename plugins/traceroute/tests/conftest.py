@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+
 import pytest
 from probeops import Result, engine
 from probeops.lab.fixtures import make_lab, make_module_lab  # noqa: F401

@@ -1,0 +1,62 @@
+"""Short paths, unroutable destinations and traces running side by side."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from probeops import Status
+
+pytestmark = pytest.mark.lab
+
+
+@pytest.fixture(scope="module")
+def pair(make_module_lab):
+    return make_module_lab("chain", routers=0, targets=2)
+
+
+@pytest.mark.parametrize("family", [4, 6])
+@pytest.mark.parametrize("protocol", ["icmp", "udp", "tcp"])
+def test_destination_one_hop_away_is_reached_at_hop_one(pair, tracer, family, protocol):
+    target = pair.addr("t1", family)
+    result = tracer.trace(pair, target, protocol=protocol)
+
+    assert result.status is Status.FINISHED
+    assert result.body["stop_reason"] == "destination_reached"
+    assert result.body["hop_count"] == 1
+    assert tracer.responders(result) == [{target}]
+
+
+@pytest.mark.parametrize(("family", "address"), [(4, "198.19.254.1"), (6, "fd7f::1")])
+def test_destination_without_a_route_is_unreachable(pair, tracer, family, address):
+    output = pair.exec("client", ["traceroute", "-n", address])
+
+    result = tracer.trace(pair, address, protocol="udp")
+
+    assert result.status is Status.FAILED
+    assert result.body["stop_reason"] == "unreachable"
+    assert result.body["hops"] == []
+    assert "Network is unreachable" in result.error
+    assert "Network is unreachable" in output.stderr
+
+
+def test_concurrent_traces_never_take_each_others_replies(pair, tracer):
+    targets = [pair.addr(node, family) for node in ("t1", "t2") for family in (4, 6)]
+    results = []
+
+    def trace(target: str) -> None:
+        result = tracer.trace(pair, target, protocol="icmp", queries=10)
+        results.append((target, result))
+
+    threads = [threading.Thread(target=trace, args=(t,)) for t in targets * 2]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(results) == len(threads)
+    for target, result in results:
+        probes = result.body["hops"][0]["probes"]
+        assert result.body["stop_reason"] == "destination_reached"
+        assert [probe["kind"] for probe in probes] == ["echo_reply"] * 10
+        assert {probe["responder"] for probe in probes} == {target}
