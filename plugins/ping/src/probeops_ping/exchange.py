@@ -88,6 +88,7 @@ class Sweep:
         self.base_ident = secrets.randbelow(SEQ_SPACE)
         self.sent = self.received = 0
         self.deadline_reached = False
+        self.interrupted = False
 
     def run(self, progress: Callable[[SweepProgress], None] | None = None) -> None:
         """Send every request and wait for every answer or timeout."""
@@ -95,14 +96,22 @@ class Sweep:
             self.channels[family] = Channel(family, self.plan.ttl, self.plan.size)
         try:
             self._loop(progress)
+        except KeyboardInterrupt:
+            # Like ping on Ctrl-C: stop sending, report what was measured.
+            self.interrupted = True
         finally:
             for channel in self.channels.values():
                 channel.close()
+        self._settle_unfinished()
 
     def _loop(self, progress: Callable[[SweepProgress], None] | None) -> None:
-        poller = select.epoll()
-        for channel in self.channels.values():
-            poller.register(channel.fileno(), select.EPOLLIN | select.EPOLLERR)
+        with select.epoll() as poller:
+            for channel in self.channels.values():
+                poller.register(channel.fileno(), select.EPOLLIN | select.EPOLLERR)
+            self._exchange(poller, progress)
+
+    def _exchange(self, poller, progress) -> None:
+        """Send, read, expire and sleep until everything is settled."""
         due = collections.deque((0, index) for index in range(len(self.sockaddrs)))
         outstanding: collections.deque[Probe] = collections.deque()
         start = time.monotonic_ns()
@@ -130,8 +139,6 @@ class Sweep:
                 progress(SweepProgress(self.sent, self._total(), self.received))
             wake = self._next_wake(due, outstanding, now, start, linger_until)
             poller.poll(max(0.0, min(wake, deadline_ns) - now) / 1e9)
-        poller.close()
-        self._mark_unsent(due)
 
     def _send_due(
         self, due, outstanding, now: int, start: int, interval_ns: int
@@ -247,7 +254,8 @@ class Sweep:
             candidates.append(linger)
         return min(candidates)
 
-    def _mark_unsent(self, due) -> None:
+    def _settle_unfinished(self) -> None:
+        """Requests never sent are ``unsent``; those unanswered, ``timeout``."""
         for index, probes in enumerate(self.by_target):
             for number in range(len(probes) + 1, self.plan.count + 1):
                 probes.append(Probe(index, number, 0, 0, state="unsent"))

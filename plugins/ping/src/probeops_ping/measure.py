@@ -30,16 +30,21 @@ def run(request: Request) -> list[Outcome]:
     sweep.run(request.progress)
     duration_ms = (time.monotonic() - began) * 1000
     privileged = all(channel.privileged for channel in sweep.channels.values())
-    return [
-        _outcome(probes, plan, sweep.deadline_reached, privileged, duration_ms)
+    cut_short = sweep.deadline_reached or sweep.interrupted
+    outcomes = [
+        _outcome(probes, plan, cut_short, privileged, duration_ms)
         for probes in sweep.by_target
     ]
+    for outcome in outcomes:
+        outcome.body["interrupted"] = sweep.interrupted
+        outcome.body["deadline_reached"] = sweep.deadline_reached
+    return outcomes
 
 
 def _outcome(
     probes: Sequence[Probe],
     plan: SweepPlan,
-    deadline_reached: bool,
+    cut_short: bool,
     privileged: bool,
     duration_ms: float,
 ) -> Outcome:
@@ -57,31 +62,30 @@ def _outcome(
         "payload_size": plan.size,
         "ttl": plan.ttl,
         "socket": "raw" if privileged else "datagram",
-        "deadline_reached": deadline_reached,
         "summary": summary,
         "packets": [_packet(probe) for probe in probes],
     }
-    return _judge(body, probes, deadline_reached, duration_ms)
+    return _judge(body, probes, cut_short, duration_ms)
 
 
 def _judge(
-    body: dict[str, Any], probes: Sequence[Probe], deadline: bool, duration_ms: float
+    body: dict[str, Any], probes: Sequence[Probe], cut_short: bool, duration_ms: float
 ) -> Outcome:
     """Decide the status from the evidence: any reply means it answered."""
     summary = body["summary"]
     if summary["received"]:
         return Outcome(body=body, duration_ms=duration_ms)
-    status = Status.TIMEOUT if deadline else Status.FAILED
+    status = Status.TIMEOUT if cut_short else Status.FAILED
     return Outcome(
         body=body,
         status=status,
         failure_source=FailureSource.TARGET,
-        error=_no_reply_reason(probes, summary, deadline),
+        error=_no_reply_reason(probes, summary, cut_short),
         duration_ms=duration_ms,
     )
 
 
-def _no_reply_reason(probes: Sequence[Probe], summary: dict, deadline: bool) -> str:
+def _no_reply_reason(probes: Sequence[Probe], summary: dict, cut_short: bool) -> str:
     errors = [probe.error for probe in probes if probe.error]
     if errors:
         first = errors[0]
@@ -99,8 +103,8 @@ def _no_reply_reason(probes: Sequence[Probe], summary: dict, deadline: bool) -> 
             f"replies came only from other addresses ({', '.join(foreign)}); "
             f"{summary['sent']} sent, 0 received"
         )
-    if deadline:
-        return f"deadline reached with no reply; {summary['sent']} sent"
+    if cut_short:
+        return f"stopped before any reply; {summary['sent']} sent"
     return f"no reply; {summary['sent']} sent, 0 received"
 
 

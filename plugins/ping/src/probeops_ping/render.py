@@ -30,7 +30,8 @@ def _ping_style(result: Result) -> str:
     lines = [
         f"PING {result.target} ({address}) {size}({size + 8 + header}) bytes of data."
     ]
-    lines += [_packet_line(address, packet) for packet in result.body["packets"]]
+    packets = [p for p in result.body["packets"] if p["status"] != "unsent"]
+    lines += [_packet_line(address, packet) for packet in packets]
     lines.append("")
     lines.append(f"--- {result.target} ping statistics ---")
     lines.append(_totals(result))
@@ -60,8 +61,6 @@ def _packet_line(address: str, packet: dict) -> str:
         error = packet["error"]
         sender = error.get("sender") or "local"
         return f"From {sender} icmp_seq={seq} {error['reason']}"
-    if packet["status"] == "unsent":
-        return f"icmp_seq={seq} not sent (deadline)"
     late = packet["late_rtt_ms"]
     tail = f" (late reply after {late:.3f} ms)" if late is not None else ""
     foreign = packet["foreign_sources"]
@@ -79,6 +78,10 @@ def _totals(result: Result) -> str:
         extras += f", +{summary['errors']} errors"
     if summary["late"]:
         extras += f", +{summary['late']} late"
+    if result.body.get("interrupted"):
+        extras += ", interrupted"
+    elif result.body.get("deadline_reached"):
+        extras += ", deadline reached"
     return (
         f"{summary['sent']} packets transmitted, {summary['received']} received"
         f"{extras}, {summary['loss_pct']:g}% packet loss, "
