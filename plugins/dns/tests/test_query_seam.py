@@ -17,7 +17,7 @@ SERVER = NameServer("127.0.0.1", 53)
 
 
 def _question() -> Question:
-    return Question(dns.name.from_text("www.example.test."), dns.rdatatype.A, 1)
+    return Question.of(dns.name.from_text("www.example.test."), dns.rdatatype.A, 1)
 
 
 def _scripted(monkeypatch, replies):

@@ -89,3 +89,17 @@ def test_a_built_query_reads_back_in_dnspython_as_asked():
     assert query.ednsflags & dns.flags.DO
     assert query.payload == 1232
     assert [o.otype for o in query.options] == [dns.edns.OptionType.NSID]
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["www.example.test", "_sip._tcp.example.test", "example.test.", "x" * 63 + ".t"],
+)
+def test_a_question_names_its_host_as_dnspython_would(host):
+    options = DnsOptions().load({})
+
+    question = Question.from_target(host, False, options)
+
+    name = dns.name.from_text(host)
+    assert question.name_wire == name.to_wire()
+    assert question.text == name.to_text()

@@ -1,7 +1,8 @@
-"""Measuring one query name: ask, then trace and validate when wanted."""
+"""Measuring query names: ask, then trace and validate when wanted."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from probeops.diagnostic import Outcome
@@ -10,29 +11,45 @@ from probeops.targets import Target
 
 from probeops_dns.message import Question
 from probeops_dns.outcome import to_outcome
-from probeops_dns.query import ask
 
 
-def measure_target(
-    target: Target,
+def measure_all(
+    targets: Sequence[Target],
+    options: dict[str, Any],
+    servers: list[NameServer],
+    deadline: float,
+) -> list[Outcome]:
+    """One outcome per target, in order; many plain questions fly at once."""
+    questions = [
+        Question.from_target(target.host, target.is_literal, options)
+        for target in targets
+    ]
+    if options["trace"] or options["dnssec"]:
+        return [measure_one(q, options, servers, deadline) for q in questions]
+    from probeops_dns.batch import ask_many
+
+    asked = ask_many(questions, servers, options, deadline)
+    return [to_outcome(a, q) for a, q in zip(asked, questions, strict=True)]
+
+
+def measure_one(
+    question: Question,
     options: dict[str, Any],
     servers: list[NameServer],
     deadline: float,
 ) -> Outcome:
-    """The outcome for one target, whose name is the question."""
-    question = Question.from_target(target.host, target.is_literal, options)
+    """The outcome for one question, traced or validated as asked."""
     if options["trace"]:
         from probeops_dns.trace import trace
 
         return trace(question, options, deadline)
-    if options["dnssec"]:
-        # Ask for the data even when a validating resolver finds it bogus,
-        # so that the verdict is ours and the evidence is kept.
-        options = {**options, "checking_disabled": True}
+    from probeops_dns.query import ask
+    from probeops_dns.validate import validate_outcome
+
+    # Ask for the data even when a validating resolver finds it bogus, so
+    # that the verdict is ours and the evidence is kept.
+    options = {**options, "checking_disabled": True}
     asked = ask(question, servers, options, deadline)
     outcome = to_outcome(asked, question)
-    if options["dnssec"]:
-        from probeops_dns.validate import validate_outcome
-
-        validate_outcome(outcome, asked, question, servers, options, deadline)
+    validate_outcome(outcome, asked, question, servers, options, deadline)
     return outcome

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,34 +19,51 @@ from probeops_dns.wire import Reply
 ERROR_RCODES_WITHOUT_QUESTION = frozenset({1, 2, 4, 5})
 
 
+@functools.cache
+def _rdtype(text: str) -> int:
+    return dns.rdatatype.from_text(text)
+
+
+@functools.cache
+def _rdclass(text: str) -> int:
+    return dns.rdataclass.from_text(text)
+
+
 @dataclass(frozen=True)
 class Question:
     """The name, type and class asked about."""
 
-    name: dns.name.Name
+    text: str
+    """The name in presentation form, absolute, as records show owners."""
+
     rdtype: int
     rdclass: int
-    name_wire: bytes = field(default=b"", compare=False, repr=False)
+    name_wire: bytes = field(compare=False, repr=False)
 
-    def __post_init__(self) -> None:
-        if not self.name_wire:
-            object.__setattr__(self, "name_wire", self.name.to_wire())
+    @classmethod
+    def of(cls, name: dns.name.Name, rdtype: int, rdclass: int) -> Question:
+        return cls(name.to_text(), rdtype, rdclass, name.to_wire())
 
     @classmethod
     def from_target(cls, host: str, is_literal: bool, options: dict) -> Question:
         """Ask about ``host``; an IP literal asks for its reverse name's PTR."""
-        rdtype = dns.rdatatype.from_text(options["type"])
+        rdtype = _rdtype(options["type"])
+        rdclass = _rdclass(options["qclass"])
         if is_literal:
             name = dns.reversename.from_address(host.split("%", 1)[0])
             if rdtype == dns.rdatatype.A:
                 rdtype = dns.rdatatype.PTR
-        else:
-            name = dns.name.from_text(host)
-        return cls(name, rdtype, dns.rdataclass.from_text(options["qclass"]))
+            return cls.of(name, rdtype, rdclass)
+        labels = host.rstrip(".").encode("ascii", "replace").split(b".")
+        plain = host.isascii() and "\\" not in host
+        if not plain or not all(0 < len(label) < 64 for label in labels):
+            return cls.of(dns.name.from_text(host), rdtype, rdclass)
+        name_wire = b"".join(bytes([len(label)]) + label for label in labels)
+        return cls(host.rstrip(".") + ".", rdtype, rdclass, name_wire + b"\0")
 
     @property
-    def text(self) -> str:
-        return self.name.to_text()
+    def name(self) -> dns.name.Name:
+        return dns.name.from_text(self.text)
 
     def to_json(self) -> dict[str, str]:
         return {
@@ -55,8 +73,13 @@ class Question:
         }
 
 
-def build_query(question: Question, options: dict[str, Any], edns: bool) -> bytes:
-    """The query's wire bytes, with a fresh random ID."""
+def build_query(
+    question: Question,
+    options: dict[str, Any],
+    edns: bool,
+    query_id: int | None = None,
+) -> bytes:
+    """The query's wire bytes, with ``query_id`` or else a fresh random ID."""
     flags = wire.RD if options["recursion_desired"] else 0
     if options["checking_disabled"]:
         flags |= wire.CD
@@ -68,7 +91,8 @@ def build_query(question: Question, options: dict[str, Any], edns: bool) -> byte
             "do": dnssec_ok,
             "nsid": options["nsid"],
         }
-    query_id = secrets.randbits(16)
+    if query_id is None:
+        query_id = secrets.randbits(16)
     return wire.query_wire(
         question.name_wire,
         question.rdtype,

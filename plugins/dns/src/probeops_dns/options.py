@@ -119,6 +119,11 @@ class DnsOptions(Schema):
     nsid = fields.Boolean(
         load_default=False, metadata=_meta("ask for the server's NSID", "--nsid")
     )
+    in_flight = fields.Integer(
+        load_default=100,
+        validate=validate.Range(min=1, max=1000, error=RANGE),
+        metadata=_meta("UDP queries in flight at once for many names", "--in-flight"),
+    )
     trace = fields.Boolean(
         load_default=False,
         metadata=_meta("resolve iteratively from the root hints", "--trace"),

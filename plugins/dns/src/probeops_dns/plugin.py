@@ -13,18 +13,15 @@ VERSION = "0.1.0"
 
 
 def run(request: Request) -> list[Outcome]:
-    """Ask about every target in turn; the target is the query name."""
-    from probeops_dns.measure import measure_target
+    """Ask about every target; the target is the query name."""
+    from probeops_dns.measure import measure_all
     from probeops_dns.servers import chosen_servers
 
     options = request.options
-    servers = (
-        [] if options["trace"] else chosen_servers(options["server"], options["port"])
-    )
-    return [
-        measure_target(target, options, servers, request.deadline)
-        for target in request.targets
-    ]
+    servers = []
+    if not options["trace"]:
+        servers = chosen_servers(options["server"], options["port"])
+    return measure_all(request.targets, options, servers, request.deadline)
 
 
 def render_progress(event: Any) -> str | None:

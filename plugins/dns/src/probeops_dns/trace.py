@@ -123,7 +123,7 @@ def _addresses(records, names, port: int) -> list[NameServer]:
 def _look_up(names, options, deadline, steps, depth, port) -> list[NameServer]:
     """Trace the name servers' own addresses when the referral had no glue."""
     for name in names:
-        question = Question(
+        question = Question.of(
             dns.name.from_text(name), dns.rdatatype.A, dns.rdataclass.IN
         )
         roots = root_servers(options)

@@ -103,7 +103,7 @@ def _fetcher(servers, options, deadline):
     }
 
     def fetch(name: dns.name.Name, rdtype) -> dns.message.Message:
-        question = Question(name, rdtype, dns.rdataclass.IN)
+        question = Question.of(name, rdtype, dns.rdataclass.IN)
         asked = ask(question, servers, fetch_options, deadline)
         if asked.reply is None or asked.reply.rcode not in (0, 3):
             raise Verdict(

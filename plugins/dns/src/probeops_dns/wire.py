@@ -18,10 +18,11 @@ FLAG_NAMES = (("qr", QR), ("aa", AA), ("tc", TC), ("rd", RD), ("ra", RA))
 FLAG_NAMES += (("ad", AD), ("cd", CD))
 DO = 0x8000
 OPT, NSID = 41, 3
-A, NS, CNAME, PTR, AAAA = 1, 2, 5, 12, 28
+A, NS, CNAME, SOA, PTR, AAAA = 1, 2, 5, 6, 12, 28
 ESCAPED = frozenset(b'"().;\\@$')
 HEADER = struct.Struct("!HHHHHH")
 RR_FIXED = struct.Struct("!HHIH")
+SOA_TIMERS = struct.Struct("!IIIII")
 
 
 class CutOff(ValueError):
@@ -128,7 +129,17 @@ class _Reader:
             return socket.inet_ntop(socket.AF_INET, self.wire[start : start + 4])
         if rdtype in (NS, CNAME, PTR):
             return _Reader(self.wire, start).name()
+        if rdtype == SOA:
+            return self._soa_text(start, length)
         return _dnspython_rdata(self.wire, rdtype, rdclass, start, length)
+
+    def _soa_text(self, start: int, length: int) -> str:
+        inner = _Reader(self.wire, start)
+        mname, rname = inner.name(), inner.name()
+        if inner.offset + SOA_TIMERS.size != start + length:
+            raise ValueError("an SOA record has the wrong length")
+        timers = SOA_TIMERS.unpack_from(self.wire, inner.offset)
+        return " ".join([mname, rname, *map(str, timers)])
 
     def unpack(self, layout: struct.Struct) -> tuple:
         if self.offset + layout.size > len(self.wire):
