@@ -219,6 +219,31 @@ def test_lab_down_all_removes_kept_and_dead_labs_but_not_a_live_one(make_lab, ca
     assert lab_namespaces(mine.name) == {mine.netns(n) for n in mine.nodes}
 
 
+def test_lab_down_refuses_a_lab_a_running_process_uses(make_lab, capsys):
+    lab = make_lab("chain", routers=0)
+
+    answer = probeops_lab(capsys, "down", lab.name)
+
+    assert answer.returncode == 2
+    assert f"belongs to running process {os.getpid()}" in answer.stderr
+    assert lab_namespaces(lab.name) == {lab.netns(n) for n in lab.nodes}
+
+
+def test_attach_gives_a_kept_lab_to_another_lab_object(capsys):
+    kept = Lab.chain(routers=1).up(keep=True)
+    try:
+        again = Lab.attach(kept.name)
+        again.silence("r1")
+        trace = again.exec(
+            "client", ["traceroute", "-n", "-q1", "-w1", "-m1", again.addr("t1", 4)]
+        )
+    finally:
+        probeops_lab(capsys, "down", kept.name)
+
+    assert traceroute_hops(trace.stdout)[0].replies == (None,)
+    assert not lab_namespaces(kept.name)
+
+
 def probeops_lab(capsys, *arguments: str) -> subprocess.CompletedProcess:
     """Run ``probeops lab ARGUMENTS`` through the CLI's entry point."""
     capsys.readouterr()

@@ -127,24 +127,32 @@ def orphan_namespaces() -> list[str]:
 
 
 def sweep(kept_too: bool = False) -> list[str]:
-    """Remove labs of dead owners (and kept labs if asked), and orphans."""
+    """Remove labs of dead owners (and kept labs if asked), and orphans.
+
+    A lab that cannot be removed is logged and left; the names of the labs
+    removed are returned.
+    """
     removed = []
     for record in records():
         if record.stale or (kept_too and record.owner is None):
-            _remove_quietly(record)
-            removed.append(record.name)
+            if _removed_quietly(record.name, record.namespaces.values()):
+                release(record.name)
+                removed.append(record.name)
     orphans = orphan_namespaces()
-    if orphans:
-        teardown(orphans)
-        removed += sorted({lab_of_namespace(name) for name in orphans})
+    for lab in sorted({lab_of_namespace(name) for name in orphans}):
+        mine = [name for name in orphans if lab_of_namespace(name) == lab]
+        if _removed_quietly(lab, mine):
+            removed.append(lab)
     return removed
 
 
-def _remove_quietly(record: Record) -> None:
+def _removed_quietly(lab: str, namespaces) -> bool:
     try:
-        remove(record)
+        teardown(list(namespaces))
     except LabError as error:
-        log.warning("lab %s could not be removed: %s", record.name, error)
+        log.warning("lab %s could not be removed: %s", lab, error)
+        return False
+    return True
 
 
 def _start_time(pid: int) -> str:
