@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from probeops import Diagnostic, Outcome, Request, hookimpl
 
 from probeops_dns.options import DnsOptions, default_deadline
@@ -22,10 +20,6 @@ def run(request: Request) -> list[Outcome]:
     if not options["trace"]:
         servers = chosen_servers(options["server"], options["port"])
     return measure_all(request.targets, options, servers, request.deadline)
-
-
-def render_progress(event: Any) -> str | None:
-    return None
 
 
 DNS = Diagnostic(
