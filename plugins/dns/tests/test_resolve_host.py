@@ -25,6 +25,7 @@ def _plugin_only(registry):
 def test_the_plugin_answers_before_the_core_resolver(registry):
     impls = registry.hook.probeops_resolve_host.get_hookimpls()
 
+    # pluggy calls the last implementation first; the core one is trylast.
     names = [impl.plugin_name for impl in impls]
     assert names[0] == "probeops.resolver"
     assert names[-1] == "probeops-dns:dns"
@@ -65,3 +66,9 @@ def test_without_a_server_the_configured_resolver_is_asked(lab_resolver, dns_run
 
     assert result.body["server"] == lab_resolver.addresses.recursive
     assert result.body["kind"] == "answer"
+
+
+def test_the_system_setting_leaves_host_names_to_the_core(registry, monkeypatch):
+    monkeypatch.setenv("PROBEOPS_RESOLVER", "system")
+
+    assert _plugin_only(registry)(hostname="localhost", family=4) is None

@@ -40,8 +40,17 @@ def probeops_diagnostics() -> list[Diagnostic]:
 
 
 @hookimpl
-def probeops_resolve_host(hostname: str, family: int | None) -> list[str]:
-    """Resolve other diagnostics' host names through this plugin's resolver."""
+def probeops_resolve_host(hostname: str, family: int | None) -> list[str] | None:
+    """Resolve other diagnostics' host names through this plugin's resolver.
+
+    With ``PROBEOPS_RESOLVER=system`` the core's ``getaddrinfo`` answers
+    instead, so that ``/etc/hosts`` and the host's name service order still
+    apply to targets such as ``localhost``.
+    """
+    from probeops.resolver import RESOLVER
+
+    if RESOLVER.read() is None:
+        return None
     from probeops_dns.resolve import resolve_host
 
     return resolve_host(hostname, family)
