@@ -1,0 +1,139 @@
+"""The MTR diagnostic's run function: cycles turned into per-hop reports."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from probeops import FailureSource, Outcome, Request, Status
+from probeops.hopprobe.options import destination_port
+from probeops.hopprobe.session import run_plans
+from probeops.hopprobe.transport import flow_towards
+
+from probeops_mtr.errors import UnsupportedTarget
+from probeops_mtr.plan import CycleLimits, MtrPlan
+from probeops_mtr.stats import path_statistics
+
+
+def run(request: Request) -> list[Outcome]:
+    """Run MTR towards every target of the request at once."""
+    options = request.options
+    addresses = [target.address for target in request.targets]
+    for address in addresses:
+        _check_address(address)
+    watch = _progress(request.progress, options)
+    plans = [_plan(address, options, watch) for address in addresses]
+
+    began = time.monotonic()
+    live = [plan for plan in plans if isinstance(plan, MtrPlan)]
+    run_plans(live, options["rate"], options["timeout"], request.deadline)
+    duration_ms = (time.monotonic() - began) * 1000
+
+    return [
+        _outcome(plan, options, duration_ms) if isinstance(plan, MtrPlan) else plan
+        for plan in plans
+    ]
+
+
+def report(plan: MtrPlan, options: dict[str, Any]) -> dict[str, Any]:
+    """The result body of one MTR run."""
+    return {
+        "protocol": plan.flow.protocol,
+        "source": plan.flow.source,
+        "destination": plan.flow.destination,
+        "flow": plan.flow.identifier(),
+        "packet_size": plan.flow.size if plan.flow.protocol != "tcp" else None,
+        "cycles": plan.cycles_begun,
+        "cycles_asked": options["cycles"],
+        "interval": options["interval"],
+        "destination_reached": plan.reached(),
+        "deadline_reached": plan.deadline_passed,
+        "hops": [
+            {**row, "probes": hop.to_json()["probes"]}
+            for row, hop in zip(path_statistics(plan.hops()), plan.hops(), strict=True)
+        ],
+    }
+
+
+def _check_address(address: str) -> None:
+    if "%" in address:
+        raise UnsupportedTarget(
+            f"mtr cannot probe the scoped address {address}; "
+            "give a global or unique local address"
+        )
+
+
+def _plan(address: str, options: dict[str, Any], watch) -> MtrPlan | Outcome:
+    protocol, port = options["protocol"], destination_port(options)
+    try:
+        flow = flow_towards(address, protocol, port, options["size"], options["paris"])
+    except OSError as error:
+        return _unroutable(address, protocol, error)
+    limits = CycleLimits(
+        cycles=options["cycles"],
+        interval=options["interval"],
+        first_ttl=options["first_ttl"],
+        max_ttl=options["max_ttl"],
+    )
+    return MtrPlan(flow, limits, watch)
+
+
+def _progress(
+    progress: Callable[[Any], None] | None, options: dict[str, Any]
+) -> Callable[[MtrPlan], None] | None:
+    if progress is None:
+        return None
+
+    def watch(plan: MtrPlan) -> None:
+        progress(
+            {
+                "destination": plan.flow.destination,
+                "cycle": plan.cycles_begun,
+                "cycles": options["cycles"],
+                "hops": path_statistics(plan.hops()),
+            }
+        )
+
+    return watch
+
+
+def _outcome(plan: MtrPlan, options: dict[str, Any], duration_ms: float) -> Outcome:
+    body = report(plan, options)
+    if body["destination_reached"]:
+        return Outcome(body=body, duration_ms=duration_ms)
+    status = Status.TIMEOUT if plan.deadline_passed else Status.FAILED
+    return Outcome(
+        body=body,
+        status=status,
+        failure_source=FailureSource.TARGET,
+        error=_why_not_reached(body),
+        duration_ms=duration_ms,
+    )
+
+
+def _why_not_reached(body: dict[str, Any]) -> str:
+    destination = body["destination"]
+    if body["deadline_reached"]:
+        return f"the deadline passed before the MTR run to {destination} finished"
+    last = body["hops"][-1] if body["hops"] else None
+    flags = {p["flag"] for p in last["probes"] if p["flag"]} if last else set()
+    if flags:
+        marks = " ".join(sorted(flags))
+        return f"{destination} was not reached: hop {last['distance']} says {marks}"
+    return f"{destination} did not answer in {body['cycles']} cycles"
+
+
+def _unroutable(address: str, protocol: str, error: OSError) -> Outcome:
+    body = {
+        "protocol": protocol,
+        "destination": address,
+        "destination_reached": False,
+        "hops": [],
+    }
+    return Outcome(
+        body=body,
+        status=Status.FAILED,
+        failure_source=FailureSource.TARGET,
+        error=f"cannot send to {address}: {error.strerror}",
+    )

@@ -1,0 +1,43 @@
+"""The MTR diagnostic's options, validated the same way for CLI and API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import fields, validate
+from probeops.hopprobe.options import PathOptions, between
+from probeops.hopprobe.probes import PROTOCOLS
+
+
+class MtrOptions(PathOptions):
+    """Options of one MTR run; the same for every target in it."""
+
+    protocol = fields.String(
+        load_default="icmp",
+        validate=validate.OneOf(
+            PROTOCOLS, error="must be one of {choices}, got {input!r}"
+        ),
+        metadata={
+            "flags": ["-P", "--protocol"],
+            "switches": {"-I": "icmp", "-U": "udp", "-T": "tcp"},
+            "description": "probe protocol",
+        },
+    )
+    cycles = fields.Integer(
+        load_default=10,
+        validate=between(1, 100_000),
+        metadata={"flags": ["-c", "--cycles"], "description": "probes per hop"},
+    )
+    interval = fields.Float(
+        load_default=1.0,
+        validate=between(0.01, 3600),
+        metadata={
+            "flags": ["-i", "--interval"],
+            "description": "seconds between the starts of two cycles",
+        },
+    )
+
+
+def default_deadline(options: dict[str, Any]) -> float:
+    """Every cycle, the last one's replies, and slack."""
+    return options["cycles"] * options["interval"] + options["timeout"] + 10.0
