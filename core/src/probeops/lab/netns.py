@@ -27,7 +27,7 @@ def run(
     command: Sequence[str], input: str | None = None, timeout: float = 10.0
 ) -> subprocess.CompletedProcess:
     """Run ``command`` and return what it did; :class:`LabError` on timeout."""
-    log.debug("lab runs %s", " ".join(command))
+    log.debug("lab runs %s", command)
     try:
         return subprocess.run(
             command, input=input, capture_output=True, text=True, timeout=timeout
@@ -54,7 +54,7 @@ def check(
 
 def start(command: Sequence[str], **popen_kwargs) -> subprocess.Popen:
     """Start ``command`` in the background."""
-    log.debug("lab starts %s", " ".join(command))
+    log.debug("lab starts %s", command)
     try:
         return subprocess.Popen(command, **popen_kwargs)
     except OSError as error:
