@@ -160,4 +160,5 @@ class MtrPlan:
             for ttl, answers in self.replies.items()
             if any(not reply.silent for reply in answers.values())
         ]
-        return max(answered, default=self.limits.first_ttl - 1)
+        nothing = self.limits.first_ttl if self.replies else self.limits.first_ttl - 1
+        return max(answered, default=nothing)

@@ -1,0 +1,101 @@
+"""MTR cycles driven through a stand-in for the network seam.
+
+The stand-in transport answers each probe as the destination would, after a
+chosen delay, so the tests can tell a late reply of the last cycle from a
+lost one without a real network.
+"""
+
+from __future__ import annotations
+
+import time
+
+from probeops.hopprobe.probes import Flow
+from probeops.hopprobe.replies import Answer, quoted_keys
+from probeops.hopprobe.session import run_plans
+from probeops.hops import ReplyKind
+from probeops_mtr.plan import CycleLimits, MtrPlan
+from probeops_mtr.render import LiveTable
+from probeops_mtr.stats import path_statistics
+
+FLOW = Flow(4, "icmp", "192.0.2.1", "192.0.2.9", 4242, 0, 77, 60)
+
+
+class DelayedEcho:
+    """Answers every probe from the destination, ``delay`` seconds later."""
+
+    def __init__(self, delay: float) -> None:
+        self.delay = delay
+        self.due: list[tuple[float, Answer]] = []
+
+    def open(self, family: int, protocol: str) -> None:
+        pass
+
+    def send(self, family: int, destination: str, data: bytes) -> float:
+        keys, _ = quoted_keys(data, family)
+        answer = Answer(ReplyKind.ECHO_REPLY, destination, 64, len(data), keys)
+        sent_at = time.monotonic()
+        self.due.append((sent_at + self.delay, answer))
+        return sent_at
+
+    def receive(self, timeout: float) -> list[tuple[float, Answer]]:
+        time.sleep(min(timeout, 0.005))
+        now = time.monotonic()
+        ready = [(at, answer) for at, answer in self.due if at <= now]
+        self.due = [(at, answer) for at, answer in self.due if at > now]
+        return ready
+
+    def __enter__(self) -> DelayedEcho:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        pass
+
+
+def run_cycles(delay: float, timeout: float) -> MtrPlan:
+    plan = MtrPlan(FLOW, CycleLimits(cycles=3, interval=0.01, max_ttl=4))
+    run_plans([plan], 1000, timeout, time.monotonic() + 10, DelayedEcho(delay))
+    return plan
+
+
+def test_last_cycle_replies_that_come_before_the_timeout_are_counted():
+    plan = run_cycles(delay=0.15, timeout=0.5)
+
+    rows = path_statistics(plan.hops())
+    assert [(row["sent"], row["received"]) for row in rows] == [(3, 3)]
+    assert rows[0]["loss_percent"] == 0.0
+    assert plan.reached()
+
+
+def test_replies_later_than_the_timeout_count_as_loss():
+    plan = run_cycles(delay=0.3, timeout=0.1)
+
+    rows = path_statistics(plan.hops())
+    assert [(row["sent"], row["received"]) for row in rows] == [(3, 0)]
+    assert rows[0]["loss_percent"] == 100.0
+    assert rows[0]["responders"] == []
+    assert not plan.reached()
+
+
+def test_live_table_moves_the_cursor_up_over_the_previous_drawing():
+    table = LiveTable()
+    hop = {
+        "distance": 1,
+        "responders": [{"address": "192.0.2.9", "replies": 2}],
+        "loss_percent": 0.0,
+        "sent": 2,
+        "last_ms": 0.1,
+        "avg_ms": 0.1,
+        "best_ms": 0.1,
+        "worst_ms": 0.1,
+        "stdev_ms": 0.0,
+        "jitter_ms": 0.0,
+        "notes": [],
+    }
+    event = {"destination": "192.0.2.9", "cycles": 5, "hops": [hop]}
+
+    first = table({**event, "cycle": 1})
+    second = table({**event, "cycle": 2})
+
+    assert not first.startswith("\033[")
+    assert second.startswith("\033[2A")
+    assert "192.0.2.9" in second.splitlines()[-1]
