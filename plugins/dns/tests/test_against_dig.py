@@ -33,6 +33,7 @@ RECURSIVE_CASES = [
     ("www.secure.lab", "A"),
     ("nope.secure.lab", "A"),
     ("x.broken.plain.lab", "A"),
+    ("192.0.2.10", "-x"),
 ]
 
 
@@ -53,7 +54,8 @@ def test_recursive_answers_match_dig(lab, dns_run, name, rdtype):
     server = lab.server("recursive")
 
     expected = dig(server, name, rdtype)
-    result = dns_run(name, type=rdtype, server=[server])
+    options = {} if rdtype == "-x" else {"type": rdtype}
+    result = dns_run(name, server=[server], **options)
 
     assert result.body["rcode"] == expected.rcode
     assert ours(result.body["answer"], False) == without_ttl(
@@ -62,16 +64,14 @@ def test_recursive_answers_match_dig(lab, dns_run, name, rdtype):
 
 
 def test_an_address_target_asks_for_its_reverse_name_like_dig_x(lab, dns_run):
-    server = lab.server("recursive")
+    result = dns_run("192.0.2.10", server=[lab.server("recursive")])
 
-    expected = dig(server, "192.0.2.10", "-x")
-    result = dns_run("192.0.2.10", server=[server])
-
-    assert result.body["question"]["name"] == "10.2.0.192.in-addr.arpa."
-    assert result.body["question"]["type"] == "PTR"
-    assert ours(result.body["answer"], False) == without_ttl(
-        expected.sections["answer"]
-    )
+    assert result.body["question"] == {
+        "name": "10.2.0.192.in-addr.arpa.",
+        "type": "PTR",
+        "class": "IN",
+    }
+    assert result.body["answer"][0]["rdata"] == "www.plain.lab."
 
 
 def test_a_refusing_server_gives_refused_as_dig_sees_it(lab, dns_run):
