@@ -12,8 +12,12 @@ IANA_ROOT_HINTS = (
 )
 
 IANA_ROOT_ANCHOR = (
-    ". DS 20326 8 2 e06d44b80b8f1d39a95c0b0d7c65d08458e880409bbc683457104237c7f8ec8d"
+    ". DS 20326 8 2 "
+    "e06d44b80b8f1d39a95c0b0d7c65d08458e880409bbc683457104237c7f8ec8d; "
+    ". DS 38696 8 2 "
+    "683d2d0acb8c9b712a1948b27f741219298d0a450d612c483af444a4c0fb2b16"
 )
+"""The DS records of the IANA root KSKs of 2017 and 2024."""
 
 
 def parse_servers(raw: str) -> tuple[NameServer, ...]:
