@@ -198,3 +198,17 @@ def test_the_next_server_is_asked_when_the_first_is_unreachable(lab, dns_run):
     assert result.body["kind"] == "answer"
     assert result.body["servers_tried"] == servers
     assert result.body["server"] == lab.addresses.zones
+
+
+def test_an_answer_to_another_question_is_malformed(spare_address, dns_run):
+    def other_question(query, transport):
+        other = dns.message.make_query("elsewhere.test.", "A")
+        other.id = query.id
+        return [(answer_a(other).to_wire(), "self")]
+
+    with Responder(spare_address, other_question) as server:
+        result = dns_run("www.example.test", server=[server.server], retries=0)
+
+    assert result.body["kind"] == "malformed"
+    assert result.failure_source is FailureSource.RESOLVER
+    assert "not for the question asked" in result.error

@@ -76,6 +76,7 @@ def _step(zone, asked: Asked, kind: str, depth: int) -> dict[str, Any]:
     return {
         "zone": zone.to_text(),
         "server": asked.responder or asked.servers_tried[-1],
+        "servers_tried": asked.servers_tried,
         "kind": kind,
         "query_time_ms": asked.query_time_ms,
         "depth": depth,
