@@ -25,10 +25,11 @@ class Responder:
         self.address = address
         self.behaviour = behaviour
         self.queries: list[tuple[str, dns.message.Message]] = []
-        self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.family = socket.AF_INET6 if ":" in address else socket.AF_INET
+        self.udp = socket.socket(self.family, socket.SOCK_DGRAM)
         self.udp.bind((address, 0))
         self.port = self.udp.getsockname()[1]
-        self.tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.tcp = socket.socket(self.family, socket.SOCK_STREAM)
         self.tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.tcp.bind((address, self.port))
         self.tcp.listen(4)
@@ -39,6 +40,8 @@ class Responder:
 
     @property
     def server(self) -> str:
+        if self.family == socket.AF_INET6:
+            return f"[{self.address}]:{self.port}"
         return f"{self.address}:{self.port}"
 
     def __enter__(self) -> Responder:
@@ -73,7 +76,7 @@ class Responder:
         if via == "self":
             self.udp.sendto(answer, client)
             return
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as other:
+        with socket.socket(self.family, socket.SOCK_DGRAM) as other:
             other.bind((via, self.port))
             other.sendto(answer, client)
 

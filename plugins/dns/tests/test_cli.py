@@ -80,6 +80,7 @@ def test_a_name_without_data_exits_one(lab, capsys):
     ("argv", "message"),
     [
         (["-t", "BOGUS"], "unknown record type 'BOGUS'; allowed: A, A6, AAAA"),
+        (["-t", "AXFR"], "AXFR is a zone transfer, which this diagnostic does not"),
         (["--class", "XX"], "unknown class 'XX'; allowed: ANY, CH, HS, IN"),
         (["--port", "0"], "port: must be between 1 and 65535, got 0"),
         (["--transport", "quic"], "must be one of udp, tcp, got 'quic'"),

@@ -212,3 +212,13 @@ def test_an_answer_to_another_question_is_malformed(spare_address, dns_run):
     assert result.body["kind"] == "malformed"
     assert result.failure_source is FailureSource.RESOLVER
     assert "not for the question asked" in result.error
+
+
+@pytest.mark.parametrize("transport", ["udp", "tcp"])
+def test_a_server_on_ipv6_loopback_is_asked_over_ipv6(dns_run, transport):
+    with Responder("::1", lambda query, _: [(answer_a(query).to_wire(), "self")]) as v6:
+        result = dns_run("www.example.test", server=[v6.server], transport=transport)
+
+    assert result.body["kind"] == "answer"
+    assert result.body["server"] == result.body["responder"] == "::1"
+    assert result.body["transport"] == transport

@@ -25,10 +25,23 @@ def _known(kind: str, to_value, names, generic: str):
     return check
 
 
+TRANSFERS = ("AXFR", "IXFR")
+
+
+def _query_type(text: str) -> None:
+    """Accept any type dnspython knows except the zone transfers."""
+    _known("record type", _rdtype, _type_names, "TYPE")(text)
+    if text.upper() in TRANSFERS:
+        raise ValidationError(
+            f"{text.upper()} is a zone transfer, which this diagnostic does not "
+            "perform; ask for SOA, NS or another record type"
+        )
+
+
 def _type_names() -> list[str]:
     import dns.rdatatype
 
-    return sorted(t.name for t in dns.rdatatype.RdataType)
+    return sorted(t.name for t in dns.rdatatype.RdataType if t.name not in TRANSFERS)
 
 
 def _class_names() -> list[str]:
@@ -58,7 +71,7 @@ class DnsOptions(Schema):
 
     type = fields.String(
         load_default="A",
-        validate=_known("record type", _rdtype, _type_names, "TYPE"),
+        validate=_query_type,
         metadata=_meta("record type to ask for", "-t", "--type"),
     )
     qclass = fields.String(
