@@ -8,7 +8,7 @@ from probeops_store.models import Measurement, MeasurementTarget, Org, utcnow
 from sqlalchemy import select
 
 
-def _queued(store, targets=("192.0.2.1",)) -> str:
+def _queued(store, targets=("192.0.2.1",), time_limit=60.0) -> str:
     with store.session() as session:
         org = Org(name=f"lab-{targets[0]}")
         row = Measurement(
@@ -16,6 +16,7 @@ def _queued(store, targets=("192.0.2.1",)) -> str:
             diagnostic="ping",
             options={},
             status="queued",
+            time_limit=time_limit,
             targets=[
                 MeasurementTarget(position=i, given=t, address=t)
                 for i, t in enumerate(targets)
@@ -39,21 +40,21 @@ def test_a_queued_measurement_is_claimed_only_once(store):
     measurement_id = _queued(store)
 
     with store.session() as session:
-        first = measurements.claim(session, measurement_id, lease=60)
+        first = measurements.claim(session, measurement_id, grace=5)
     with store.session() as session:
-        second = measurements.claim(session, measurement_id, lease=60)
+        second = measurements.claim(session, measurement_id, grace=5)
 
     assert first is not None and first.status == "running" and first.attempts == 1
     assert second is None
 
 
 def test_a_running_measurement_whose_lease_expired_is_claimed_again(store):
-    measurement_id = _queued(store)
+    measurement_id = _queued(store, time_limit=0.0)
     with store.session() as session:
-        measurements.claim(session, measurement_id, lease=0.001)
+        measurements.claim(session, measurement_id, grace=0.001)
 
     with store.session() as session:
-        again = measurements.claim(session, measurement_id, lease=60)
+        again = measurements.claim(session, measurement_id, grace=5)
 
     assert again is not None and again.attempts == 2
 
@@ -73,12 +74,12 @@ def test_a_result_is_written_only_once(store):
 def test_status_never_moves_back_from_a_terminal_state(store):
     measurement_id = _queued(store)
     with store.session() as session:
-        measurements.claim(session, measurement_id, lease=60)
+        measurements.claim(session, measurement_id, grace=5)
         assert measurements.finish(session, measurement_id)
 
     with store.session() as session:
         assert not measurements.fail(session, measurement_id, "late failure")
-        assert measurements.claim(session, measurement_id, lease=60) is None
+        assert measurements.claim(session, measurement_id, grace=5) is None
 
     row = _row(store, measurement_id)
     assert row.status == "finished" and row.error is None
@@ -86,9 +87,9 @@ def test_status_never_moves_back_from_a_terminal_state(store):
 
 def test_stranded_measurements_are_found_and_marked_queued_anew(store):
     waiting = _queued(store)
-    crashed = _queued(store, ("198.51.100.1",))
+    crashed = _queued(store, ("198.51.100.1",), time_limit=0.0)
     with store.session() as session:
-        measurements.claim(session, crashed, lease=0.001)
+        measurements.claim(session, crashed, grace=0.001)
     later = utcnow() + timedelta(seconds=120)
 
     with store.session() as session:
@@ -96,5 +97,5 @@ def test_stranded_measurements_are_found_and_marked_queued_anew(store):
     with store.session() as session:
         found_again = measurements.stranded(session, waited=60, now=later)
 
-    assert set(found) == {waiting, crashed}
-    assert found_again == [crashed]
+    assert {measurement_id for measurement_id, _ in found} == {waiting, crashed}
+    assert found_again == [(crashed, 0.0)]

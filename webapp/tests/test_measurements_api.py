@@ -203,3 +203,14 @@ def test_every_installed_diagnostic_runs_through_the_api(platform, diagnostic):
     assert result["diagnostic"] == diagnostic
     assert result["target"] == "127.0.0.1"
     assert result["status"] in ("finished", "failed", "timeout")
+
+
+def test_run_longer_than_the_job_timeout_is_refused_naming_deadline(platform):
+    answer = _submit(
+        platform, platform.user("operator"), ["127.0.0.1"], count=1000, interval=1
+    )
+
+    assert answer.status_code == 422
+    assert "options.deadline" in answer.json["errors"]
+    assert "PROBEOPS_JOB_TIMEOUT" in answer.json["errors"]["options.deadline"][0]
+    assert platform.queue.submitted == []

@@ -112,7 +112,7 @@ def test_database_that_cannot_be_reached_raises_so_the_queue_retries():
 
 def test_job_gives_up_after_its_attempts_are_spent(store):
     measurement_id = _queue(store, "ping", {"count": 1}, [("127.0.0.1", "127.0.0.1")])
-    context = JobContext(store, LOOPBACK, lease=0.001, max_attempts=0)
+    context = JobContext(store, LOOPBACK, grace=0.001, max_attempts=0)
 
     status = run_measurement(measurement_id, context)
 

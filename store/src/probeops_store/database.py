@@ -17,9 +17,17 @@ log = logging.getLogger(__name__)
 class Store:
     """One database: an engine and the sessions made from it."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, durable: bool = True) -> None:
+        """Connect to ``url``.
+
+        ``durable=False`` lets PostgreSQL acknowledge a commit before it
+        reaches the disk: for writes that are safe to lose and repeat (a
+        worker's claims and results), it saves a disk flush per commit.
+        """
         self.url = url
         self.engine = _engine(url)
+        if not durable and self.engine.dialect.name == "postgresql":
+            event.listen(self.engine, "connect", _relax_commits)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager
@@ -47,6 +55,12 @@ def _engine(url: str) -> Engine:
     engine = create_engine(url, connect_args={"check_same_thread": False})
     event.listen(engine, "connect", _tune_sqlite)
     return engine
+
+
+def _relax_commits(connection, _record) -> None:
+    cursor = connection.cursor()
+    cursor.execute("SET synchronous_commit TO off")
+    cursor.close()
 
 
 def _tune_sqlite(connection, _record) -> None:

@@ -28,12 +28,19 @@ FAILED = MeasurementStatus.FAILED.value
 OPEN = (QUEUED, RUNNING)
 
 
-def claim(session: Session, measurement_id: str, lease: float) -> Measurement | None:
+def claim(session: Session, measurement_id: str, grace: float) -> Measurement | None:
     """Mark the measurement running for this worker, or ``None`` if taken.
 
+    The claim holds for the measurement's time limit plus ``grace`` seconds.
     A running measurement whose lease has expired is claimed again: its
     worker died mid-job.
     """
+    limit = session.scalar(
+        select(Measurement.time_limit).where(Measurement.id == measurement_id)
+    )
+    if limit is None:
+        return None
+    lease = limit + grace
     now = utcnow()
     claimed = session.execute(
         update(Measurement)
@@ -97,8 +104,10 @@ def _close(session: Session, measurement_id: str, status: str, error: str | None
     return closed.rowcount == 1
 
 
-def stranded(session: Session, waited: float, now: datetime | None = None) -> list[str]:
-    """Ids of measurements to queue again, and mark them queued anew.
+def stranded(
+    session: Session, waited: float, now: datetime | None = None
+) -> list[tuple[str, float]]:
+    """Ids and time limits of measurements to queue again, marked queued anew.
 
     These are the ones queued for longer than ``waited`` seconds (their job
     may have been lost with Redis) and the running ones whose lease ran out
@@ -106,8 +115,8 @@ def stranded(session: Session, waited: float, now: datetime | None = None) -> li
     """
     now = now or utcnow()
     cutoff = now - timedelta(seconds=waited)
-    ids = session.scalars(
-        select(Measurement.id)
+    found = session.execute(
+        select(Measurement.id, Measurement.time_limit)
         .where(
             or_(
                 (Measurement.status == QUEUED) & (Measurement.queued_at < cutoff),
@@ -117,8 +126,8 @@ def stranded(session: Session, waited: float, now: datetime | None = None) -> li
         .order_by(Measurement.number)
         .limit(500)
     ).all()
-    _requeued(session, ids, now)
-    return list(ids)
+    _requeued(session, [row.id for row in found], now)
+    return [(row.id, row.time_limit) for row in found]
 
 
 def _requeued(session: Session, ids: Iterable[str], now: datetime) -> None:

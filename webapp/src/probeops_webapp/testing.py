@@ -82,9 +82,9 @@ class RecordingQueue(ThreadQueue):
         super().__init__(*args, **kwargs)
         self.submitted: list[str] = []
 
-    def submit(self, measurement_id: str) -> None:
+    def submit(self, measurement_id: str, time_limit: float | None = None) -> None:
         self.submitted.append(measurement_id)
-        super().submit(measurement_id)
+        super().submit(measurement_id, time_limit)
 
 
 _emails = itertools.count()

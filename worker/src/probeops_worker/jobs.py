@@ -30,8 +30,9 @@ class JobContext:
 
     store: Store
     policy: TargetPolicy
-    lease: float = 300.0
-    """Seconds a claim holds before another worker may take the job over."""
+    grace: float = 5.0
+    """Seconds a claim outlives the measurement's time limit; after that,
+    another worker may take the job over."""
 
     max_attempts: int = 4
     registry: Registry = field(default_factory=get_registry)
@@ -50,7 +51,7 @@ def run_measurement(measurement_id: str, context: JobContext | None = None) -> s
     """Measure one measurement's targets; return the status it ended in."""
     context = context or _require_context()
     with context.store.session() as session:
-        claimed = measurements.claim(session, measurement_id, context.lease)
+        claimed = measurements.claim(session, measurement_id, context.grace)
     if claimed is None:
         log.info("measurement %s: already taken or done, skipped", measurement_id)
         return "skipped"

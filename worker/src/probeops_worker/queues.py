@@ -7,6 +7,7 @@ here (Redis down or restarted) is only late: the sweeper queues it again.
 from __future__ import annotations
 
 import logging
+import math
 from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
@@ -20,7 +21,8 @@ JOB_FUNCTION = "probeops_worker.jobs.run_measurement"
 class JobQueue(Protocol):
     """Sends measurement ids to whatever runs them."""
 
-    def submit(self, measurement_id: str) -> None: ...
+    def submit(self, measurement_id: str, time_limit: float | None = None) -> None:
+        """Queue a job; ``time_limit`` is the seconds it may run."""
 
     def close(self) -> None: ...
 
@@ -32,7 +34,7 @@ class ThreadQueue:
         self.context = context
         self.pool = ThreadPoolExecutor(threads, thread_name_prefix="probeops-job")
 
-    def submit(self, measurement_id: str) -> None:
+    def submit(self, measurement_id: str, time_limit: float | None = None) -> None:
         self.pool.submit(self._run, measurement_id)
 
     def _run(self, measurement_id: str) -> None:
@@ -63,7 +65,7 @@ class RedisQueue:
         self.queue = Queue(name, connection=self.redis)
         self.job_timeout, self.ttl, self.retries = job_timeout, ttl, retries
 
-    def submit(self, measurement_id: str) -> None:
+    def submit(self, measurement_id: str, time_limit: float | None = None) -> None:
         from redis.exceptions import RedisError
         from rq import Retry
 
@@ -72,7 +74,7 @@ class RedisQueue:
                 JOB_FUNCTION,
                 measurement_id,
                 job_id=f"measurement-{measurement_id}",
-                job_timeout=self.job_timeout,
+                job_timeout=math.ceil(time_limit or self.job_timeout),
                 ttl=self.ttl,
                 result_ttl=0,
                 failure_ttl=24 * 3600,

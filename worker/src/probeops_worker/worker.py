@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 RECONNECT_PAUSE = 1.0
 LEASE_GRACE = 5
-"""Seconds a claim outlives the job timeout, after which RQ has stopped it."""
+"""Seconds a claim outlives the time limit, after which RQ has stopped it."""
 
 
 def job_context(settings: PlatformSettings, store: Store) -> jobs.JobContext:
@@ -31,7 +31,7 @@ def job_context(settings: PlatformSettings, store: Store) -> jobs.JobContext:
     return jobs.JobContext(
         store=store,
         policy=settings.policy,
-        lease=settings.job_timeout + LEASE_GRACE,
+        grace=LEASE_GRACE,
         max_attempts=settings.job_retries + 1,
     )
 
@@ -64,10 +64,10 @@ class Sweeper(threading.Thread):
     def sweep(self) -> list[str]:
         with self.store.session() as session:
             stranded = measurements.stranded(session, self.every)
-        for measurement_id in stranded:
+        for measurement_id, time_limit in stranded:
             log.info("measurement %s: queued again by the sweeper", measurement_id)
-            self.queue.submit(measurement_id)
-        return stranded
+            self.queue.submit(measurement_id, time_limit)
+        return [measurement_id for measurement_id, _ in stranded]
 
     def stop(self) -> None:
         self.stopped.set()
@@ -75,7 +75,8 @@ class Sweeper(threading.Thread):
 
 def run_worker(settings: PlatformSettings, burst: bool = False) -> int:
     """Process measurement jobs until SIGTERM (or, in burst mode, none left)."""
-    store = Store(settings.database_url)
+    # A lost claim or result is taken again after the lease: safe to repeat.
+    store = Store(settings.database_url, durable=False)
     jobs.configure(job_context(settings, store))
     queue = redis_queue(settings)
     sweeper = Sweeper(store, queue, settings.requeue_after)
@@ -88,14 +89,31 @@ def run_worker(settings: PlatformSettings, burst: bool = False) -> int:
 
 
 def _work(settings: PlatformSettings, queue: RedisQueue, burst: bool) -> int:
+    """Run RQ's loop, starting it again if it ends without being asked to."""
     from redis.exceptions import ConnectionError as RedisDown
-    from rq import SimpleWorker
 
     while True:
-        worker = SimpleWorker([queue.queue], connection=queue.redis)
+        worker = MeasurementWorker([queue.queue], connection=queue.redis)
         try:
             worker.work(burst=burst, logging_level="WARNING")
-            return 0
         except RedisDown as error:
             log.warning("worker: Redis unreachable (%s); reconnecting", error)
-            time.sleep(RECONNECT_PAUSE)
+        if burst or worker.stopping:
+            return 0
+        time.sleep(RECONNECT_PAUSE)
+
+
+def _simple_worker_class():
+    from rq import SimpleWorker
+
+    return SimpleWorker
+
+
+class MeasurementWorker(_simple_worker_class()):
+    """RQ's non-forking worker, remembering that a stop was requested."""
+
+    stopping = False
+
+    def request_stop(self, signum, frame) -> None:
+        self.stopping = True
+        super().request_stop(signum, frame)

@@ -8,6 +8,7 @@ import binascii
 import marshmallow as ma
 from flask import current_app, url_for
 from flask_smorest import Blueprint
+from probeops.errors import InvalidOptions
 from probeops_store.models import (
     Measurement,
     MeasurementStatus,
@@ -28,6 +29,8 @@ blp = Blueprint(
 )
 
 MAX_TARGETS = 100
+SLACK = 2.0
+"""Seconds a job gets beyond the run's deadline, for start-up and storing."""
 STATUS_CHOICE = ma.validate.OneOf(
     [status.value for status in MeasurementStatus],
     error="must be one of {choices}, got {input}",
@@ -105,11 +108,10 @@ def submit(body: dict):
     registry = current_app.extensions["probeops_registry"]
     diagnostic = registry.diagnostic(body["diagnostic"])
     options = diagnostic.load_options(body["options"])
+    settings = current_app.extensions["probeops_settings"]
+    time_limit = _time_limit(diagnostic, options, settings.job_timeout)
     pinned = pin_targets(
-        registry,
-        current_app.extensions["probeops_settings"].policy,
-        body["targets"],
-        options.get("family"),
+        registry, settings.policy, body["targets"], options.get("family")
     )
     measurement = Measurement(
         org_id=principal.org_id,
@@ -117,6 +119,7 @@ def submit(body: dict):
         diagnostic=diagnostic.name,
         options=body["options"],
         status=MeasurementStatus.QUEUED.value,
+        time_limit=time_limit,
         targets=[
             MeasurementTarget(
                 position=i,
@@ -129,7 +132,7 @@ def submit(body: dict):
     )
     with _store().session() as session:
         session.add(measurement)
-    current_app.extensions["probeops_queue"].submit(measurement.id)
+    current_app.extensions["probeops_queue"].submit(measurement.id, time_limit)
     location = url_for("measurements.get_measurement", measurement_id=measurement.id)
     return measurement, 202, {"Location": location}
 
@@ -166,6 +169,21 @@ def list_measurements(query: dict):
     more = len(rows) > query["limit"]
     items = list(rows[: query["limit"]])
     return {"items": items, "next_cursor": _cursor(items[-1]) if more else None}
+
+
+def _time_limit(diagnostic, options: dict, most: int) -> float:
+    """Seconds the job may run: the run's deadline and some slack."""
+    deadline = options.get("deadline") or diagnostic.default_deadline(options)
+    if deadline > most:
+        raise InvalidOptions(
+            {
+                "deadline": [
+                    f"the run may take {deadline:g} s; this platform allows at most "
+                    f"{most} s (PROBEOPS_JOB_TIMEOUT)"
+                ]
+            }
+        )
+    return min(float(most), deadline + SLACK)
 
 
 def _filtered(statement, query: dict):
