@@ -16,7 +16,7 @@ from probeops.resolver import NameServer
 
 from probeops_dns import transport
 from probeops_dns.message import Question, build_query
-from probeops_dns.query import Asked, _Plan, _read, _text, ask
+from probeops_dns.query import Asked, Plan, accept, ask, server_text
 
 MAX_IN_FLIGHT_IDS = 65536
 
@@ -49,9 +49,9 @@ def _settle(question, exchange, servers, options, deadline) -> Asked:
     """Keep a settling answer; ask again the ordinary way otherwise."""
     server = servers[0]
     asked = Asked(server, attempts=1, query_time_ms=round(exchange.elapsed_ms, 3))
-    asked.servers_tried = [_text(server)]
+    asked.servers_tried = [server_text(server)]
     if exchange.wire is not None:
-        plan = _read(asked, exchange, question, _Plan("udp", options["edns"]))
+        plan = accept(asked, exchange, question, Plan("udp", options["edns"]))
         if plan is None and asked.reply is not None:
             return asked
     if exchange.failure == "timeout":

@@ -47,7 +47,7 @@ class Asked:
 
 
 @dataclass
-class _Plan:
+class Plan:
     """How the next query to a server is sent."""
 
     transport: str
@@ -65,7 +65,7 @@ def ask(
     tried: list[str] = []
     for server in servers:
         asked = ask_server(question, server, options, deadline)
-        tried.append(_text(server))
+        tried.append(server_text(server))
         if asked.reply is not None or time.monotonic() >= deadline:
             break
     asked.servers_tried = tried
@@ -76,14 +76,14 @@ def ask_server(
     question: Question, server: NameServer, options: dict[str, Any], deadline: float
 ) -> Asked:
     """Ask one server, with the transport and EDNS fallbacks."""
-    plan = _Plan(options["transport"], options["edns"])
+    plan = Plan(options["transport"], options["edns"])
     asked = Asked(server, transport=plan.transport)
     while True:
         query = build_query(question, options, plan.edns)
         exchange = _send(query, server, plan.transport, options, deadline, asked)
         if exchange.wire is None:
             return replace(asked, failure=exchange.failure, detail=exchange.detail)
-        next_plan = _read(asked, exchange, question, plan)
+        next_plan = accept(asked, exchange, question, plan)
         if next_plan is None:
             return asked
         plan = next_plan
@@ -103,7 +103,7 @@ def _send(query: bytes, server, transport_name, options, deadline, asked: Asked)
     return exchange
 
 
-def _read(asked: Asked, exchange, question: Question, plan: _Plan) -> _Plan | None:
+def accept(asked: Asked, exchange, question: Question, plan: Plan) -> Plan | None:
     """Accept the answer, or return the plan to ask again with."""
     try:
         reply = read_reply(exchange.wire)
@@ -120,7 +120,7 @@ def _read(asked: Asked, exchange, question: Question, plan: _Plan) -> _Plan | No
         return _malformed(asked, "the answer is not for the question asked")
     if reply.rcode == FORMERR and plan.edns:
         asked.edns_dropped = True
-        return _Plan(plan.transport, edns=False)
+        return Plan(plan.transport, edns=False)
     asked.reply, asked.wire, asked.responder = reply, exchange.wire, exchange.responder
     return None
 
@@ -130,14 +130,14 @@ def _malformed(asked: Asked, detail: str) -> None:
     return None
 
 
-def _to_tcp(asked: Asked, plan: _Plan, reason: str) -> _Plan | None:
+def _to_tcp(asked: Asked, plan: Plan, reason: str) -> Plan | None:
     if plan.transport == "tcp":
         return _malformed(asked, "truncated answer over TCP")
     log.debug("dns: %s UDP answer, asking again over TCP", reason)
     asked.fallback = reason
-    return _Plan("tcp", plan.edns)
+    return Plan("tcp", plan.edns)
 
 
-def _text(server: NameServer) -> str:
+def server_text(server: NameServer) -> str:
     address = f"[{server.address}]" if ":" in server.address else server.address
     return f"{address}:{server.port}"
