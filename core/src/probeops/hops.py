@@ -86,11 +86,18 @@ class ProbeReply:
         return self.kind is ReplyKind.SILENT
 
     def to_json(self) -> dict[str, Any]:
-        document = asdict(self)
-        document["kind"] = self.kind.value
-        document["mpls"] = [asdict(label) for label in self.mpls]
-        document["problems"] = list(self.problems)
-        return document
+        return {
+            "kind": self.kind.value,
+            "responder": self.responder,
+            "rtt_ms": self.rtt_ms,
+            "reply_ttl": self.reply_ttl,
+            "reply_size": self.reply_size,
+            "icmp_type": self.icmp_type,
+            "icmp_code": self.icmp_code,
+            "flag": self.flag,
+            "mpls": [asdict(label) for label in self.mpls],
+            "problems": list(self.problems),
+        }
 
     @classmethod
     def from_json(cls, document: dict[str, Any]) -> ProbeReply:

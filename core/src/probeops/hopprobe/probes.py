@@ -11,10 +11,12 @@ the UDP destination port, the ICMP checksum, the TCP source port.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import random
 import struct
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from probeops.hopprobe.checksum import (
@@ -58,6 +60,18 @@ class Flow:
     payload, so they are always a bare SYN)."""
 
     paris: bool = True
+
+    @cached_property
+    def packed_source(self) -> bytes:
+        return ipaddress.ip_address(self.source).packed
+
+    @cached_property
+    def packed_destination(self) -> bytes:
+        return ipaddress.ip_address(self.destination).packed
+
+    def pseudo_sum(self, protocol: int, length: int) -> int:
+        """The one's complement sum of the pseudo-header, cached per flow."""
+        return _pseudo_sum(self.source, self.destination, protocol, length)
 
     def identifier(self) -> dict[str, Any]:
         """Describe the flow identifier for a result."""
@@ -131,7 +145,7 @@ def _icmp_echo(flow: Flow, number: int) -> tuple[bytes, ProbeKey]:
     kind = ECHO_REQUEST[flow.family]
     header = struct.pack("!BBHHH", kind, 0, 0, flow.source_port, sequence)
     size = _payload_size(flow)
-    start = _pseudo_sum(flow, 58, 8 + size) if flow.family == 6 else 0
+    start = flow.pseudo_sum(58, 8 + size) if flow.family == 6 else 0
     if flow.paris:
         payload = _steer(ones_sum(header, start), flow.tag, size)
     else:
@@ -147,7 +161,7 @@ def _udp(flow: Flow, number: int) -> tuple[bytes, ProbeKey]:
     if not flow.paris:
         port = (flow.destination_port + number) & 0xFFFF
     header = struct.pack("!HHHH", flow.source_port, port, 8 + size, 0)
-    start = _pseudo_sum(flow, 17, 8 + size)
+    start = flow.pseudo_sum(17, 8 + size)
     if flow.paris:
         wanted = (flow.tag + number) % 0xFFFF + 1
         payload = _steer(ones_sum(header, start), wanted, size)
@@ -165,7 +179,7 @@ def _tcp_syn(flow: Flow, number: int) -> tuple[bytes, ProbeKey]:
     sequence = ((flow.tag << 16) + number) & 0xFFFFFFFF
     fields = (port, flow.destination_port, sequence, 0, 5 << 4, TCP_SYN, 64240)
     header = struct.pack("!HHIIBBHHH", *fields, 0, 0)
-    checksum = internet_checksum(header, _pseudo_sum(flow, 6, len(header)))
+    checksum = internet_checksum(header, flow.pseudo_sum(6, len(header)))
     segment = header[:16] + struct.pack("!H", checksum) + header[18:]
     return segment, ("tcp", flow.destination, port, flow.destination_port, sequence)
 
@@ -173,13 +187,13 @@ def _tcp_syn(flow: Flow, number: int) -> tuple[bytes, ProbeKey]:
 _TRANSPORT_BUILDERS = {"icmp": _icmp_echo, "udp": _udp, "tcp": _tcp_syn}
 
 
-def _pseudo_sum(flow: Flow, protocol: int, length: int) -> int:
-    return ones_sum(pseudo_header(flow.source, flow.destination, protocol, length))
+@functools.lru_cache(maxsize=4096)
+def _pseudo_sum(source: str, destination: str, protocol: int, length: int) -> int:
+    return ones_sum(pseudo_header(source, destination, protocol, length))
 
 
 def _ip_header(flow: Flow, protocol: int, ttl: int, ip_id: int, length: int) -> bytes:
-    source = ipaddress.ip_address(flow.source).packed
-    destination = ipaddress.ip_address(flow.destination).packed
+    source, destination = flow.packed_source, flow.packed_destination
     if flow.family == 6:
         return struct.pack("!IHBB", 6 << 28, length, protocol, ttl) + (
             source + destination

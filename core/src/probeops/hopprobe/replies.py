@@ -8,7 +8,7 @@ here raises on malformed input: what cannot be read is listed in
 
 from __future__ import annotations
 
-import ipaddress
+import socket
 import struct
 from dataclasses import dataclass
 
@@ -270,4 +270,5 @@ def _label_stack(data: bytes) -> list[MplsLabel]:
 
 
 def _address(packed: bytes) -> str:
-    return str(ipaddress.ip_address(packed))
+    family = socket.AF_INET if len(packed) == 4 else socket.AF_INET6
+    return socket.inet_ntop(family, packed)

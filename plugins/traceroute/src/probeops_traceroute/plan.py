@@ -90,7 +90,7 @@ class TracePlan:
         self._pending: dict[int, SentProbe] = {}
         self._farthest_answer = limits.first_ttl - 1
         self._final_ttl: int | None = None
-        self._settle_by: float | None = None
+        self._settle_wait: float | None = None
         self._deadline_passed = False
 
     @property
@@ -113,9 +113,11 @@ class TracePlan:
         return ProbeOrder(ttl=ttl, query=query)
 
     def wake_at(self) -> float | None:
-        if self.verdict is None or self._pending:
-            return self._settle_by
-        return None
+        """When the oldest probe below a final reply stops being waited for."""
+        if self._settle_wait is None or not self._pending:
+            return None
+        oldest = min(probe.sent_at for probe in self._pending.values())
+        return oldest + self._settle_wait
 
     def on_sent(self, probe: SentProbe) -> None:
         self._pending[id(probe)] = probe
@@ -175,9 +177,9 @@ class TracePlan:
             self.verdict = self._read_verdict()
 
     def _start_settling(self, rtt_ms: float) -> None:
-        if self._settle_by is None:
+        if self._settle_wait is None:
             wait = max(SETTLE_FLOOR, SETTLE_FACTOR * rtt_ms / 1000)
-            self._settle_by = time.monotonic() + min(wait, self.limits.timeout)
+            self._settle_wait = min(wait, self.limits.timeout)
 
     def _read_verdict(self) -> Verdict | None:
         gap = 0
@@ -199,16 +201,18 @@ class TracePlan:
         return StopReason.UNREACHABLE
 
     def _settled(self) -> bool:
-        if self._settle_by is not None and time.monotonic() >= self._settle_by:
+        if self._settle_wait is not None:
             self._give_up_below(self._final_ttl or self.limits.max_ttl)
-        if self.verdict is None:
+        if self.verdict is None or self._cursor[0] <= self.verdict.ttl:
             return False
         return not any(p.order.ttl <= self.verdict.ttl for p in self._pending.values())
 
     def _give_up_below(self, ttl: int) -> None:
-        """Count probes still out at or below ``ttl`` as silent."""
-        for probe in [p for p in self._pending.values() if p.order.ttl <= ttl]:
-            self._record(probe, SILENCE)
+        """Count probes at or below ``ttl`` out for the settle wait as silent."""
+        given_up = time.monotonic() - (self._settle_wait or 0.0)
+        for probe in list(self._pending.values()):
+            if probe.order.ttl <= ttl and probe.sent_at <= given_up:
+                self._record(probe, SILENCE)
         self._decide()
 
     def _sent_at(self, ttl: int) -> range:
