@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from probeops.errors import InvalidTarget
-from probeops.targets import parse_target
+from probeops.targets import parse_name, parse_target
 
 
 @pytest.mark.parametrize(
@@ -69,3 +69,32 @@ def test_resolved_copy_keeps_what_was_given():
         "2001:db8::5",
         6,
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "host"),
+    [
+        (".", "."),
+        ("*.plain.lab.", "*.plain.lab"),
+        ("_sip._tcp.Example.com", "_sip._tcp.example.com"),
+        ("192.0.2.7", "192.0.2.7"),
+        ("bücher.example", "xn--bcher-kva.example"),
+    ],
+)
+def test_query_names_may_be_the_root_or_a_wildcard(text, host):
+    assert parse_name(text).host == host
+
+
+@pytest.mark.parametrize(
+    ("text", "complaint"),
+    [
+        ("", "empty target"),
+        ("a b.example", "whitespace"),
+        ("a.*.example", "may hold only letters"),
+        ("..", "empty label"),
+        ("x" * 64 + ".example", "the limit is 63"),
+    ],
+)
+def test_bad_query_names_are_refused_with_the_value_named(text, complaint):
+    with pytest.raises(InvalidTarget, match=complaint):
+        parse_name(text)

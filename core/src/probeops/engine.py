@@ -19,7 +19,7 @@ from probeops.diagnostic import Diagnostic, Outcome, Request
 from probeops.errors import CannotMeasure, ResolveError
 from probeops.plugins import Registry
 from probeops.result import FailureSource, Result, Status
-from probeops.targets import Target, parse_target
+from probeops.targets import Target, parse_name, parse_target
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,8 @@ def measure(
     """Measure every target with diagnostic ``name``; one result per target."""
     diagnostic = registry.diagnostic(name)
     options = diagnostic.load_options(raw_options)
-    parsed = [parse_target(text) for text in targets]
+    parse = parse_target if diagnostic.resolves_targets else parse_name
+    parsed = [parse(text) for text in targets]
     check_requirements(diagnostic)
 
     started_at = datetime.now(UTC)

@@ -54,6 +54,25 @@ def parse_target(text: str) -> Target:
     return Target(given=text, host=_hostname(text), is_literal=False)
 
 
+def parse_name(text: str) -> Target:
+    """Parse a DNS name to ask about, which may be the root or a wildcard.
+
+    Diagnostics that query names rather than reach hosts take these: ``.``,
+    ``*.example.com`` and ``_sip._tcp.example.com`` are all fine, and an IP
+    literal stays a literal (a reverse lookup).
+    """
+    _reject_unprintable(text)
+    if text == ".":
+        return Target(given=text, host=".", is_literal=False)
+    literal = _ip_literal(text)
+    if literal is not None:
+        return Target(given=text, host=literal, is_literal=True)
+    name = text[:-1] if text.endswith(".") else text
+    wildcard = name.startswith("*.")
+    rest = _hostname_labels(text, name[2:] if wildcard else name)
+    return Target(given=text, host=f"*.{rest}" if wildcard else rest, is_literal=False)
+
+
 def _reject_unprintable(text: str) -> None:
     if not text:
         raise InvalidTarget("empty target: give an IP address or a hostname")
@@ -87,12 +106,21 @@ def _ip_literal(text: str) -> str | None:
 def _hostname(text: str) -> str:
     name = text[:-1] if text.endswith(".") else text
     ascii_name = _to_ascii(text, name)
-    labels = ascii_name.split(".")
-    if all(_NUMERIC_LABEL.match(label) for label in labels):
+    if all(_NUMERIC_LABEL.match(label) for label in ascii_name.split(".")):
         raise InvalidTarget(
             f"target {text!r} is not a valid IPv4 address: "
             "write four decimal octets without leading zeros, e.g. 127.0.0.1"
         )
+    checked = _hostname_labels(text, name)
+    if checked.rsplit(".", 1)[-1].isdigit():
+        raise InvalidTarget(f"target {text!r}: the last label cannot be all digits")
+    return checked
+
+
+def _hostname_labels(text: str, name: str) -> str:
+    """Check length and label syntax; return the ASCII form of ``name``."""
+    ascii_name = _to_ascii(text, name)
+    labels = ascii_name.split(".")
     if len(ascii_name) > MAX_NAME_LENGTH:
         raise InvalidTarget(
             f"target {text!r} is {len(ascii_name)} characters long; "
@@ -100,8 +128,6 @@ def _hostname(text: str) -> str:
         )
     for label in labels:
         _check_label(text, label)
-    if labels[-1].isdigit():
-        raise InvalidTarget(f"target {text!r}: the last label cannot be all digits")
     return ascii_name
 
 

@@ -81,3 +81,19 @@ def test_a_refusing_server_gives_refused_as_dig_sees_it(lab, dns_run):
     result = dns_run("www.plain.lab", server=[server])
 
     assert expected.rcode == result.body["rcode"] == "REFUSED"
+
+
+@pytest.mark.parametrize(
+    ("role", "name", "rdtype"),
+    [("root", ".", "NS"), ("root", ".", "SOA"), ("zones", "*.wild.plain.lab", "A")],
+)
+def test_the_root_and_a_wildcard_owner_can_be_asked_like_dig(
+    lab, dns_run, role, name, rdtype
+):
+    server = lab.server(role)
+
+    expected = dig(server, name, rdtype)
+    result = dns_run(name, type=rdtype, server=[server])
+
+    assert result.body["rcode"] == expected.rcode
+    assert ours(result.body["answer"]) == expected.sections["answer"]
