@@ -153,6 +153,8 @@ class MtrPlan:
         return any(p.order.ttl <= limit for p in self._pending.values())
 
     def _last_ttl(self) -> int:
+        """The destination's TTL, or one past the farthest answer, as mtr
+        shows a single ``???`` row where the path goes silent."""
         if self.final_ttl is not None:
             return self.final_ttl
         answered = [
@@ -160,5 +162,5 @@ class MtrPlan:
             for ttl, answers in self.replies.items()
             if any(not reply.silent for reply in answers.values())
         ]
-        nothing = self.limits.first_ttl if self.replies else self.limits.first_ttl - 1
-        return max(answered, default=nothing)
+        silent_next = max(answered, default=self.limits.first_ttl - 1) + 1
+        return min(silent_next, self.limits.max_ttl)
