@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The main job: measure this machine's loopback addresses with real packets.
-# Arguments, if any, are passed to `probeops` instead of the demo.
+# The main job: real measurements of this machine's loopback, then the
+# platform in its embedded profile (SQLite, in-process jobs) on
+# http://127.0.0.1:8000 until Ctrl-C. With arguments, runs `probeops ARGS...`.
 set -euo pipefail
 source "$(dirname "$0")/scripts/bootstrap.sh"
 if [ "$#" -gt 0 ]; then
@@ -8,4 +9,10 @@ if [ "$#" -gt 0 ]; then
 fi
 .venv/bin/probeops diagnostics
 echo
-exec .venv/bin/probeops run ping 127.0.0.1 ::1 -c 5 -i 0.2
+status=0
+.venv/bin/probeops run ping 127.0.0.1 ::1 -c 5 -i 0.2 || status=$?
+if [ "$status" -ge 2 ]; then
+  exit "$status"
+fi
+echo
+exec .venv/bin/probeops serve
