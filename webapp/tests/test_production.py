@@ -63,10 +63,13 @@ class Workers:
         self.logs = logs
         self.processes: list[subprocess.Popen] = []
 
-    def start(self) -> subprocess.Popen:
+    def start(self, threads: int = 4) -> subprocess.Popen:
         log = open(self.logs / f"worker-{len(self.processes)}.log", "w")  # noqa: SIM115
         process = subprocess.Popen(
-            [PROBEOPS, "worker"], env=self.environ, stdout=log, stderr=subprocess.STDOUT
+            [PROBEOPS, "worker"],
+            env={**self.environ, "PROBEOPS_WORKER_THREADS": str(threads)},
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         log.close()
         self.processes.append(process)
@@ -163,9 +166,10 @@ def test_logout_is_kept_in_redis(production):
     assert answer.status_code == 401
 
 
-def test_sigterm_lets_the_worker_finish_the_job_in_hand(production, workers):
+@pytest.mark.parametrize("threads", [1, 4])
+def test_sigterm_lets_the_worker_finish_the_job_in_hand(production, workers, threads):
     headers = production.user("operator", org="prod")
-    worker = workers.start()
+    worker = workers.start(threads)
     measurement_id = _submit(production, headers, ["127.0.0.1"], count=8, interval=0.2)
     _wait_for(
         lambda: _rows(production.store, [measurement_id])[0].status == "running",

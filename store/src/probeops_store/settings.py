@@ -170,6 +170,14 @@ THREADS = setting(
     "Threads running measurements inside the API process (embedded profile).",
     "a positive whole number",
 )
+WORKER_THREADS = setting(
+    "PROBEOPS_WORKER_THREADS",
+    "4",
+    _positive(int),
+    "Jobs one `probeops worker` process runs at once, each on its own thread "
+    "(measurements mostly wait on the network, so threads overlap well).",
+    "a positive whole number",
+)
 LISTEN = setting(
     "PROBEOPS_LISTEN",
     "127.0.0.1:8000",
@@ -205,6 +213,7 @@ class PlatformSettings:
     job_retries: int = 3
     requeue_after: float = 30.0
     threads: int = 4
+    worker_threads: int = 4
     listen: tuple[str, int] = ("127.0.0.1", 8000)
     create_admin: bool = True
 
@@ -234,6 +243,7 @@ def load(environ: Mapping[str, str] | None = None) -> PlatformSettings:
         job_retries=_retries(JOB_RETRIES.read(environ)),
         requeue_after=REQUEUE_AFTER.read(environ),
         threads=THREADS.read(environ),
+        worker_threads=WORKER_THREADS.read(environ),
         listen=LISTEN.read(environ),
         create_admin=CREATE_ADMIN.read(environ),
     )

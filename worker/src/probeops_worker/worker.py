@@ -9,6 +9,7 @@ restart left behind; PostgreSQL, not Redis, says what is still to be done.
 from __future__ import annotations
 
 import logging
+import signal
 import threading
 import time
 
@@ -90,17 +91,44 @@ def run_worker(settings: PlatformSettings, burst: bool = False) -> int:
 
 def _work(settings: PlatformSettings, queue: RedisQueue, burst: bool) -> int:
     """Run RQ's loop, starting it again if it ends without being asked to."""
-    from redis.exceptions import ConnectionError as RedisDown
-
+    if settings.worker_threads > 1:
+        return _work_in_threads(queue, settings.worker_threads, burst)
     while True:
         worker = MeasurementWorker([queue.queue], connection=queue.redis)
-        try:
-            worker.work(burst=burst, logging_level="WARNING")
-        except RedisDown as error:
-            log.warning("worker: Redis unreachable (%s); reconnecting", error)
+        _loop(worker, burst)
         if burst or worker.stopping:
             return 0
         time.sleep(RECONNECT_PAUSE)
+
+
+def _loop(worker, burst: bool) -> None:
+    from redis.exceptions import ConnectionError as RedisDown
+
+    try:
+        worker.work(burst=burst, logging_level="WARNING")
+    except RedisDown as error:
+        log.warning("worker: Redis unreachable (%s); reconnecting", error)
+
+
+def _work_in_threads(queue: RedisQueue, count: int, burst: bool) -> int:
+    """Run ``count`` RQ loops on threads; SIGTERM stops each after its job."""
+    loops = [ThreadLoop(queue, burst) for _ in range(count)]
+    previous = {number: signal.getsignal(number) for number in STOP_SIGNALS}
+    for number in STOP_SIGNALS:
+        signal.signal(number, lambda *_: [loop.stop() for loop in loops])
+    try:
+        for loop in loops:
+            loop.start()
+        for loop in loops:
+            while loop.is_alive():
+                loop.join(0.5)
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    return 0
+
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
 def _simple_worker_class():
@@ -117,3 +145,57 @@ class MeasurementWorker(_simple_worker_class()):
     def request_stop(self, signum, frame) -> None:
         self.stopping = True
         super().request_stop(signum, frame)
+
+
+class ThreadedWorker(MeasurementWorker):
+    """One of several RQ loops in a process; the main thread takes signals.
+
+    Job timeouts use a timer instead of SIGALRM, and an idle loop wakes up
+    every second to notice a stop request.
+    """
+
+    from rq.timeouts import TimerDeathPenalty as death_penalty_class
+
+    def _install_signal_handlers(self) -> None:
+        """Signals belong to the main thread, which forwards them."""
+
+    def dequeue_job_and_maintain_ttl(self, timeout, max_idle_time=None):
+        from rq.exceptions import StopRequested
+
+        while not self.stopping:
+            found = super().dequeue_job_and_maintain_ttl(IDLE_WAKE, IDLE_WAKE)
+            if found is not None or self.burst_mode:
+                return found
+        raise StopRequested()
+
+
+IDLE_WAKE = 1
+"""Seconds an idle threaded loop waits on Redis before checking for a stop."""
+
+
+class ThreadLoop(threading.Thread):
+    """A thread running one :class:`ThreadedWorker` until it is stopped."""
+
+    def __init__(self, queue: RedisQueue, burst: bool) -> None:
+        super().__init__(name="probeops-worker", daemon=True)
+        self.queue, self.burst = queue, burst
+        self.worker: ThreadedWorker | None = None
+        self.stopping = False
+
+    def run(self) -> None:
+        while not self.stopping:
+            self.worker = ThreadedWorker(
+                [self.queue.queue], connection=self.queue.redis
+            )
+            self.worker.burst_mode = self.burst
+            self.worker.stopping = self.stopping
+            _loop(self.worker, self.burst)
+            if self.burst:
+                return
+            if not self.stopping:
+                time.sleep(RECONNECT_PAUSE)
+
+    def stop(self) -> None:
+        self.stopping = True
+        if self.worker is not None:
+            self.worker.stopping = True
