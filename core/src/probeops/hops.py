@@ -35,6 +35,18 @@ class ReplyKind(enum.StrEnum):
     SILENT = "silent"
 
 
+FINAL_KINDS = frozenset(
+    {
+        ReplyKind.UNREACHABLE,
+        ReplyKind.PACKET_TOO_BIG,
+        ReplyKind.PARAMETER_PROBLEM,
+        ReplyKind.ECHO_REPLY,
+        ReplyKind.TCP_SYN_ACK,
+        ReplyKind.TCP_RESET,
+    }
+)
+
+
 @dataclass(frozen=True)
 class MplsLabel:
     """One entry of an MPLS label stack quoted in an ICMP extension."""
@@ -84,6 +96,12 @@ class ProbeReply:
     @property
     def silent(self) -> bool:
         return self.kind is ReplyKind.SILENT
+
+    @property
+    def final(self) -> bool:
+        """Whether no probe with a larger TTL can get further than this one:
+        the destination answered, or the path is unreachable."""
+        return self.kind in FINAL_KINDS
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -27,11 +27,10 @@ def _ttl(default: int, flags: list[str], description: str) -> fields.Integer:
     )
 
 
-class PathOptions(Schema):
-    """Protocol, ports, sizes, TTL range and pacing of path probes."""
-
-    protocol = fields.String(
-        load_default="udp",
+def protocol_field(default: str) -> fields.String:
+    """The probe protocol option, with ``-I``/``-U``/``-T`` switches."""
+    return fields.String(
+        load_default=default,
         validate=validate.OneOf(
             PROTOCOLS, error="must be one of {choices}, got {input!r}"
         ),
@@ -41,6 +40,12 @@ class PathOptions(Schema):
             "description": "probe protocol",
         },
     )
+
+
+class PathOptions(Schema):
+    """Protocol, ports, sizes, TTL range and pacing of path probes."""
+
+    protocol = protocol_field("udp")
     port = fields.Integer(
         load_default=None,
         allow_none=True,

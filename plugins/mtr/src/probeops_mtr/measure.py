@@ -7,11 +7,10 @@ from collections.abc import Callable
 from typing import Any
 
 from probeops import FailureSource, Outcome, Request, Status
-from probeops.hopprobe.options import destination_port
+from probeops.hopprobe.paths import check_addresses, flow_fields, flows_for
+from probeops.hopprobe.probes import Flow
 from probeops.hopprobe.session import run_plans
-from probeops.hopprobe.transport import flow_towards
 
-from probeops_mtr.errors import UnsupportedTarget
 from probeops_mtr.plan import CycleLimits, MtrPlan
 from probeops_mtr.stats import path_statistics
 
@@ -20,10 +19,18 @@ def run(request: Request) -> list[Outcome]:
     """Run MTR towards every target of the request at once."""
     options = request.options
     addresses = [target.address for target in request.targets]
-    for address in addresses:
-        _check_address(address)
+    check_addresses("mtr", addresses)
     watch = _progress(request.progress, options)
-    plans = [_plan(address, options, watch) for address in addresses]
+    limits = CycleLimits(
+        cycles=options["cycles"],
+        interval=options["interval"],
+        first_ttl=options["first_ttl"],
+        max_ttl=options["max_ttl"],
+    )
+    plans = [
+        MtrPlan(flow, limits, watch) if isinstance(flow, Flow) else flow
+        for flow in flows_for(addresses, options)
+    ]
 
     began = time.monotonic()
     live = [plan for plan in plans if isinstance(plan, MtrPlan)]
@@ -39,11 +46,7 @@ def run(request: Request) -> list[Outcome]:
 def report(plan: MtrPlan, options: dict[str, Any]) -> dict[str, Any]:
     """The result body of one MTR run."""
     return {
-        "protocol": plan.flow.protocol,
-        "source": plan.flow.source,
-        "destination": plan.flow.destination,
-        "flow": plan.flow.identifier(),
-        "packet_size": plan.flow.size if plan.flow.protocol != "tcp" else None,
+        **flow_fields(plan.flow),
         "cycles": plan.cycles_begun,
         "cycles_asked": options["cycles"],
         "interval": options["interval"],
@@ -54,29 +57,6 @@ def report(plan: MtrPlan, options: dict[str, Any]) -> dict[str, Any]:
             for row, hop in zip(path_statistics(plan.hops()), plan.hops(), strict=True)
         ],
     }
-
-
-def _check_address(address: str) -> None:
-    if "%" in address:
-        raise UnsupportedTarget(
-            f"mtr cannot probe the scoped address {address}; "
-            "give a global or unique local address"
-        )
-
-
-def _plan(address: str, options: dict[str, Any], watch) -> MtrPlan | Outcome:
-    protocol, port = options["protocol"], destination_port(options)
-    try:
-        flow = flow_towards(address, protocol, port, options["size"], options["paris"])
-    except OSError as error:
-        return _unroutable(address, protocol, error)
-    limits = CycleLimits(
-        cycles=options["cycles"],
-        interval=options["interval"],
-        first_ttl=options["first_ttl"],
-        max_ttl=options["max_ttl"],
-    )
-    return MtrPlan(flow, limits, watch)
 
 
 def _progress(
@@ -122,18 +102,3 @@ def _why_not_reached(body: dict[str, Any]) -> str:
         marks = " ".join(sorted(flags))
         return f"{destination} was not reached: hop {last['distance']} says {marks}"
     return f"{destination} did not answer in {body['cycles']} cycles"
-
-
-def _unroutable(address: str, protocol: str, error: OSError) -> Outcome:
-    body = {
-        "protocol": protocol,
-        "destination": address,
-        "destination_reached": False,
-        "hops": [],
-    }
-    return Outcome(
-        body=body,
-        status=Status.FAILED,
-        failure_source=FailureSource.TARGET,
-        error=f"cannot send to {address}: {error.strerror}",
-    )

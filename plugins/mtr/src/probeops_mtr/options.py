@@ -4,25 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import fields, validate
-from probeops.hopprobe.options import PathOptions, between
-from probeops.hopprobe.probes import PROTOCOLS
+from marshmallow import fields
+from probeops.hopprobe.options import PathOptions, between, protocol_field
 
 
 class MtrOptions(PathOptions):
     """Options of one MTR run; the same for every target in it."""
 
-    protocol = fields.String(
-        load_default="icmp",
-        validate=validate.OneOf(
-            PROTOCOLS, error="must be one of {choices}, got {input!r}"
-        ),
-        metadata={
-            "flags": ["-P", "--protocol"],
-            "switches": {"-I": "icmp", "-U": "udp", "-T": "tcp"},
-            "description": "probe protocol",
-        },
-    )
+    protocol = protocol_field("icmp")
     cycles = fields.Integer(
         load_default=10,
         validate=between(1, 100_000),

@@ -14,19 +14,10 @@ from dataclasses import dataclass
 
 from probeops.hopprobe.probes import Flow
 from probeops.hopprobe.session import ProbeOrder, SentProbe
-from probeops.hops import SILENCE, Hop, ProbeReply, ReplyKind
+from probeops.hops import SILENCE, Hop, ProbeReply
 
 IN_FLIGHT = 16
 """Probes of one cycle awaiting replies at once."""
-
-_FINAL_KINDS = {
-    ReplyKind.UNREACHABLE,
-    ReplyKind.PACKET_TOO_BIG,
-    ReplyKind.PARAMETER_PROBLEM,
-    ReplyKind.ECHO_REPLY,
-    ReplyKind.TCP_SYN_ACK,
-    ReplyKind.TCP_RESET,
-}
 
 
 @dataclass(frozen=True)
@@ -88,7 +79,7 @@ class MtrPlan:
         self._pending[id(probe)] = probe
 
     def on_reply(self, probe: SentProbe, reply: ProbeReply) -> None:
-        if self._record(probe, reply) and reply.kind in _FINAL_KINDS:
+        if self._record(probe, reply) and reply.final:
             ttl = probe.order.ttl
             self.final_ttl = ttl if self.final_ttl is None else min(ttl, self.final_ttl)
 

@@ -6,12 +6,11 @@ import time
 from typing import Any
 
 from probeops import FailureSource, Outcome, Request, Status
-from probeops.hopprobe.options import destination_port
+from probeops.hopprobe.paths import check_addresses, flow_fields, flows_for
+from probeops.hopprobe.probes import Flow
 from probeops.hopprobe.session import run_plans
-from probeops.hopprobe.transport import flow_towards
 from probeops.hops import StopReason
 
-from probeops_traceroute.errors import UnsupportedTarget
 from probeops_traceroute.names import hop_names
 from probeops_traceroute.plan import TraceLimits, TracePlan
 
@@ -20,9 +19,12 @@ def run(request: Request) -> list[Outcome]:
     """Trace every target of the request at once, within one probe budget."""
     options = request.options
     addresses = [target.address for target in request.targets]
-    for address in addresses:
-        _check_address(address)
-    plans = [_plan(address, options, request.progress) for address in addresses]
+    check_addresses("traceroute", addresses)
+    limits = limits_from(options)
+    plans = [
+        TracePlan(flow, limits, request.progress) if isinstance(flow, Flow) else flow
+        for flow in flows_for(addresses, options)
+    ]
 
     began = time.monotonic()
     live = [plan for plan in plans if isinstance(plan, TracePlan)]
@@ -48,34 +50,12 @@ def limits_from(options: dict[str, Any]) -> TraceLimits:
     )
 
 
-def _check_address(address: str) -> None:
-    if "%" in address:
-        raise UnsupportedTarget(
-            f"traceroute cannot probe the scoped address {address}; "
-            "give a global or unique local address"
-        )
-
-
-def _plan(address: str, options: dict[str, Any], progress) -> TracePlan | Outcome:
-    """A plan for ``address``, or the failed outcome when it has no route."""
-    protocol, port = options["protocol"], destination_port(options)
-    try:
-        flow = flow_towards(address, protocol, port, options["size"], options["paris"])
-    except OSError as error:
-        return _unroutable(address, protocol, error)
-    return TracePlan(flow, limits_from(options), progress)
-
-
 def trace_body(plan: TracePlan) -> dict[str, Any]:
     """The result body of one finished trace."""
     hops = plan.hops()
     reached = plan.stop_reason is StopReason.DESTINATION_REACHED
     return {
-        "protocol": plan.flow.protocol,
-        "source": plan.flow.source,
-        "destination": plan.flow.destination,
-        "flow": plan.flow.identifier(),
-        "packet_size": plan.flow.size if plan.flow.protocol != "tcp" else None,
+        **flow_fields(plan.flow),
         "first_ttl": plan.limits.first_ttl,
         "max_ttl": plan.limits.max_ttl,
         "queries": plan.limits.queries,
@@ -128,19 +108,3 @@ def _why_not_reached(body: dict[str, Any]) -> str:
     if reason is StopReason.MAX_TTL:
         return f"{destination} was not reached within {body['max_ttl']} hops"
     return f"the deadline passed before the trace to {destination} finished"
-
-
-def _unroutable(address: str, protocol: str, error: OSError) -> Outcome:
-    body = {
-        "protocol": protocol,
-        "destination": address,
-        "stop_reason": StopReason.UNREACHABLE.value,
-        "destination_reached": False,
-        "hops": [],
-    }
-    return Outcome(
-        body=body,
-        status=Status.FAILED,
-        failure_source=FailureSource.TARGET,
-        error=f"cannot send to {address}: {error.strerror}",
-    )

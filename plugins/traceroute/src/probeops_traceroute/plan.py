@@ -26,15 +26,6 @@ SETTLE_FACTOR = 10
 SETTLE_FLOOR = 0.05
 """...but at least this many seconds (and at most the probe timeout)."""
 
-_FINAL_KINDS = {
-    ReplyKind.UNREACHABLE,
-    ReplyKind.PACKET_TOO_BIG,
-    ReplyKind.PARAMETER_PROBLEM,
-    ReplyKind.ECHO_REPLY,
-    ReplyKind.TCP_SYN_ACK,
-    ReplyKind.TCP_RESET,
-}
-
 
 @dataclass(frozen=True)
 class TraceLimits:
@@ -62,12 +53,7 @@ def reached_destination(flow: Flow, reply: ProbeReply) -> bool:
         return False
     if reply.kind is ReplyKind.UNREACHABLE:
         return reply.flag is None
-    return reply.kind in _FINAL_KINDS
-
-
-def is_final(reply: ProbeReply) -> bool:
-    """Whether ``reply`` ends the trace at its hop."""
-    return reply.kind in _FINAL_KINDS
+    return reply.final
 
 
 class TracePlan:
@@ -130,7 +116,7 @@ class TracePlan:
         ttl = probe.order.ttl
         self._record(probe, reply)
         self._farthest_answer = max(self._farthest_answer, ttl)
-        if is_final(reply) and (self._final_ttl is None or ttl < self._final_ttl):
+        if reply.final and (self._final_ttl is None or ttl < self._final_ttl):
             self._final_ttl = ttl
             self._start_settling(reply.rtt_ms or 0.0)
         self._decide()
@@ -185,7 +171,7 @@ class TracePlan:
         gap = 0
         for ttl in range(self.limits.first_ttl, self.limits.max_ttl + 1):
             answers = self.replies.get(ttl, {})
-            final = next((r for r in answers.values() if is_final(r)), None)
+            final = next((r for r in answers.values() if r.final), None)
             if final is not None:
                 return Verdict(self._final_reason(final), ttl)
             if len(answers) < self.limits.queries:

@@ -1,0 +1,74 @@
+"""What path diagnostics share around a run: flows per target, refusals,
+the failed outcome of a target without a route, and common body fields."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from probeops.diagnostic import Outcome
+from probeops.errors import BadInput
+from probeops.hopprobe.options import destination_port
+from probeops.hopprobe.probes import Flow
+from probeops.hopprobe.transport import flow_towards
+from probeops.result import FailureSource, Status
+
+
+class ScopedAddress(BadInput):
+    """Path probes cannot go to a scoped (link-local) IPv6 address."""
+
+
+def check_addresses(diagnostic: str, addresses: Sequence[str]) -> None:
+    """Refuse, before any probe leaves, addresses path probes cannot reach."""
+    for address in addresses:
+        if "%" in address:
+            raise ScopedAddress(
+                f"{diagnostic} cannot probe the scoped address {address}; "
+                "give a global or unique local address"
+            )
+
+
+def flows_for(
+    addresses: Sequence[str], options: dict[str, Any]
+) -> list[Flow | Outcome]:
+    """A fresh flow per address, or the failed outcome of one with no route."""
+    protocol, port = options["protocol"], destination_port(options)
+    flows: list[Flow | Outcome] = []
+    for address in addresses:
+        try:
+            flow = flow_towards(
+                address, protocol, port, options["size"], options["paris"]
+            )
+        except OSError as error:
+            flows.append(unroutable(address, protocol, error))
+        else:
+            flows.append(flow)
+    return flows
+
+
+def flow_fields(flow: Flow) -> dict[str, Any]:
+    """The body fields that describe what was probed and how."""
+    return {
+        "protocol": flow.protocol,
+        "source": flow.source,
+        "destination": flow.destination,
+        "flow": flow.identifier(),
+        "packet_size": flow.size if flow.protocol != "tcp" else None,
+    }
+
+
+def unroutable(address: str, protocol: str, error: OSError) -> Outcome:
+    """The outcome of a target this host has no route to: nothing was sent."""
+    body = {
+        "protocol": protocol,
+        "destination": address,
+        "stop_reason": "unreachable",
+        "destination_reached": False,
+        "hops": [],
+    }
+    return Outcome(
+        body=body,
+        status=Status.FAILED,
+        failure_source=FailureSource.TARGET,
+        error=f"cannot send to {address}: {error.strerror}",
+    )
