@@ -174,3 +174,41 @@ def test_db_upgrade_migrates_the_configured_database(tmp_path):
     assert upgraded.returncode == 0, upgraded.stderr
     assert "database at revision 0001" in upgraded.stdout
     assert (tmp_path / "probeops.sqlite3").exists()
+
+
+def test_serve_runs_measurements_a_previous_process_left_queued(tmp_path):
+    from datetime import UTC, datetime, timedelta
+
+    from probeops_store.models import Measurement, MeasurementTarget, Org
+    from probeops_store.settings import load
+    from probeops_webapp.serve import Server
+
+    settings = load({**_environ(tmp_path), "PROBEOPS_REQUEUE_AFTER": "0.5"})
+    server = Server(settings)
+    with server.store.session() as session:
+        org = Org(name="left-behind")
+        session.add(org)
+        session.flush()
+        orphan = Measurement(
+            org_id=org.id,
+            diagnostic="ping",
+            options={"count": 1},
+            status="queued",
+            time_limit=10.0,
+            queued_at=datetime.now(UTC) - timedelta(minutes=5),
+            targets=[MeasurementTarget(position=0, given="::1", address="::1")],
+        )
+        session.add(orphan)
+    server.start()
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with server.store.session() as session:
+                status = session.get(Measurement, orphan.number).status
+            if status == "finished":
+                break
+            time.sleep(0.1)
+    finally:
+        server.stop()
+
+    assert status == "finished"

@@ -14,6 +14,7 @@ import threading
 from probeops_store import migrate
 from probeops_store.database import Store
 from probeops_store.settings import PlatformSettings
+from probeops_worker.worker import Sweeper
 from werkzeug.serving import make_server
 
 from probeops_webapp import accounts
@@ -68,6 +69,7 @@ class Server:
         host, port = settings.listen
         self.http = make_server(host, port, self.app, threaded=True)
         self.thread = threading.Thread(target=self.http.serve_forever, daemon=True)
+        self.sweeper = _sweeper(settings, self.store, self.app)
 
     @property
     def port(self) -> int:
@@ -78,9 +80,20 @@ class Server:
         return self
 
     def stop(self) -> None:
+        if self.sweeper is not None:
+            self.sweeper.stop()
         self.http.shutdown()
         self.app.extensions["probeops_queue"].close()
         self.store.dispose()
+
+
+def _sweeper(settings: PlatformSettings, store: Store, app) -> Sweeper | None:
+    """In-process jobs die with the process: queue again what they left."""
+    if not settings.embedded:
+        return None
+    sweeper = Sweeper(store, app.extensions["probeops_queue"], settings.requeue_after)
+    sweeper.start()
+    return sweeper
 
 
 def serve(settings: PlatformSettings) -> int:

@@ -115,7 +115,7 @@ def _work_in_threads(queue: RedisQueue, count: int, burst: bool) -> int:
     loops = [ThreadLoop(queue, burst) for _ in range(count)]
     previous = {number: signal.getsignal(number) for number in STOP_SIGNALS}
     for number in STOP_SIGNALS:
-        signal.signal(number, lambda *_: [loop.stop() for loop in loops])
+        signal.signal(number, lambda *_: _stop(loops))
     try:
         for loop in loops:
             loop.start()
@@ -129,6 +129,16 @@ def _work_in_threads(queue: RedisQueue, count: int, burst: bool) -> int:
 
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+def _stop(loops: list[ThreadLoop]) -> None:
+    """First signal: finish the jobs in hand. Second: leave at once."""
+    if any(loop.stopping for loop in loops):
+        log.warning("worker: second stop signal; leaving jobs unfinished")
+        raise SystemExit(1)
+    log.info("worker: stopping after the jobs in hand")
+    for loop in loops:
+        loop.stop()
 
 
 def _simple_worker_class():
