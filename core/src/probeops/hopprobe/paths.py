@@ -3,19 +3,53 @@ the failed outcome of a target without a route, and common body fields."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
-from probeops.diagnostic import Outcome
+from probeops.diagnostic import Outcome, Request
 from probeops.errors import BadInput
 from probeops.hopprobe.options import destination_port
 from probeops.hopprobe.probes import Flow
+from probeops.hopprobe.session import Plan, run_plans
 from probeops.hopprobe.transport import flow_towards
 from probeops.result import FailureSource, Status
+
+P = TypeVar("P", bound=Plan)
 
 
 class ScopedAddress(BadInput):
     """Path probes cannot go to a scoped (link-local) IPv6 address."""
+
+
+def measure_paths(
+    request: Request,
+    diagnostic: str,
+    plan_for: Callable[[Flow], P],
+    judge: Callable[[P, float], Outcome],
+) -> list[Outcome]:
+    """Probe every target of ``request`` at once; one outcome per target.
+
+    ``plan_for`` makes a plan of each target's flow; ``judge`` turns a plan
+    done probing, and the run's duration in ms, into its outcome.
+    """
+    addresses = [target.address for target in request.targets]
+    check_addresses(diagnostic, addresses)
+    plans = [
+        plan_for(flow) if isinstance(flow, Flow) else flow
+        for flow in flows_for(addresses, request.options)
+    ]
+
+    began = time.monotonic()
+    live = [plan for plan in plans if not isinstance(plan, Outcome)]
+    options = request.options
+    run_plans(live, options["rate"], options["timeout"], request.deadline)
+    duration_ms = (time.monotonic() - began) * 1000
+
+    return [
+        plan if isinstance(plan, Outcome) else judge(plan, duration_ms)
+        for plan in plans
+    ]
 
 
 def check_addresses(diagnostic: str, addresses: Sequence[str]) -> None:

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
 from probeops import FailureSource, Outcome, Request, Status
-from probeops.hopprobe.paths import check_addresses, flow_fields, flows_for
-from probeops.hopprobe.probes import Flow
-from probeops.hopprobe.session import run_plans
+from probeops.hopprobe.paths import flow_fields, measure_paths
 
 from probeops_mtr.plan import CycleLimits, MtrPlan
 from probeops_mtr.stats import path_statistics
@@ -18,8 +15,6 @@ from probeops_mtr.stats import path_statistics
 def run(request: Request) -> list[Outcome]:
     """Run MTR towards every target of the request at once."""
     options = request.options
-    addresses = [target.address for target in request.targets]
-    check_addresses("mtr", addresses)
     watch = _progress(request.progress, options)
     limits = CycleLimits(
         cycles=options["cycles"],
@@ -27,20 +22,12 @@ def run(request: Request) -> list[Outcome]:
         first_ttl=options["first_ttl"],
         max_ttl=options["max_ttl"],
     )
-    plans = [
-        MtrPlan(flow, limits, watch) if isinstance(flow, Flow) else flow
-        for flow in flows_for(addresses, options)
-    ]
-
-    began = time.monotonic()
-    live = [plan for plan in plans if isinstance(plan, MtrPlan)]
-    run_plans(live, options["rate"], options["timeout"], request.deadline)
-    duration_ms = (time.monotonic() - began) * 1000
-
-    return [
-        _outcome(plan, options, duration_ms) if isinstance(plan, MtrPlan) else plan
-        for plan in plans
-    ]
+    return measure_paths(
+        request,
+        "mtr",
+        lambda flow: MtrPlan(flow, limits, watch),
+        lambda plan, duration_ms: _outcome(plan, options, duration_ms),
+    )
 
 
 def report(plan: MtrPlan, options: dict[str, Any]) -> dict[str, Any]:

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from probeops import FailureSource, Outcome, Request, Status
-from probeops.hopprobe.paths import check_addresses, flow_fields, flows_for
-from probeops.hopprobe.probes import Flow
-from probeops.hopprobe.session import run_plans
+from probeops.hopprobe.paths import flow_fields, measure_paths
 from probeops.hops import StopReason
 
 from probeops_traceroute.names import hop_names
@@ -18,25 +15,13 @@ from probeops_traceroute.plan import TraceLimits, TracePlan
 def run(request: Request) -> list[Outcome]:
     """Trace every target of the request at once, within one probe budget."""
     options = request.options
-    addresses = [target.address for target in request.targets]
-    check_addresses("traceroute", addresses)
     limits = limits_from(options)
-    plans = [
-        TracePlan(flow, limits, request.progress) if isinstance(flow, Flow) else flow
-        for flow in flows_for(addresses, options)
-    ]
-
-    began = time.monotonic()
-    live = [plan for plan in plans if isinstance(plan, TracePlan)]
-    run_plans(live, options["rate"], options["timeout"], request.deadline)
-    duration_ms = (time.monotonic() - began) * 1000
-
-    return [
-        _outcome(plan, options["names"], duration_ms)
-        if isinstance(plan, TracePlan)
-        else plan
-        for plan in plans
-    ]
+    return measure_paths(
+        request,
+        "traceroute",
+        lambda flow: TracePlan(flow, limits, request.progress),
+        lambda plan, duration_ms: _outcome(plan, options["names"], duration_ms),
+    )
 
 
 def limits_from(options: dict[str, Any]) -> TraceLimits:
