@@ -1,7 +1,5 @@
 import pytest
-from probeops_store import migrate
-from probeops_store.database import Store
-from probeops_store.testing import postgres_database
+from probeops_store.testing import migrated, postgres_database
 
 
 @pytest.fixture(scope="session")
@@ -13,8 +11,5 @@ def postgres_url():
 @pytest.fixture
 def store(postgres_url):
     """The PostgreSQL test database at the newest schema, emptied afterwards."""
-    store = Store(postgres_url)
-    migrate.upgrade(store)
-    yield store
-    migrate.downgrade(store, "base")
-    store.dispose()
+    with migrated(postgres_url) as store:
+        yield store

@@ -100,25 +100,30 @@ def _poll(base: str, location: str, token: str) -> dict:
     raise AssertionError(f"{location} did not finish")
 
 
-def test_users_create_reads_the_password_from_stdin(tmp_path):
-    created = subprocess.run(
-        [
-            *PROBEOPS,
-            "users",
-            "create",
-            "--email",
-            "ops@example.org",
-            "--password-stdin",
-            "--role",
-            "operator",
-            "--org",
-            "netops",
-        ],
-        input="a password long enough\n",
-        env=_environ(tmp_path),
+def _probeops(tmp_path, *arguments: str, stdin: str = "", **environ):
+    return subprocess.run(
+        [*PROBEOPS, *arguments],
+        input=stdin,
+        env={**_environ(tmp_path), **environ},
         capture_output=True,
         text=True,
         timeout=60,
+    )
+
+
+def test_users_create_reads_the_password_from_stdin(tmp_path):
+    created = _probeops(
+        tmp_path,
+        "users",
+        "create",
+        "--email",
+        "ops@example.org",
+        "--password-stdin",
+        "--role",
+        "operator",
+        "--org",
+        "netops",
+        stdin="a password long enough\n",
     )
 
     assert created.returncode == 0, created.stderr
@@ -126,22 +131,16 @@ def test_users_create_reads_the_password_from_stdin(tmp_path):
 
 
 def test_users_create_refuses_a_short_password_with_exit_2(tmp_path):
-    refused = subprocess.run(
-        [
-            *PROBEOPS,
-            "users",
-            "create",
-            "--email",
-            "ops@example.org",
-            "--password-stdin",
-            "--role",
-            "viewer",
-        ],
-        input="short\n",
-        env=_environ(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=60,
+    refused = _probeops(
+        tmp_path,
+        "users",
+        "create",
+        "--email",
+        "ops@example.org",
+        "--password-stdin",
+        "--role",
+        "viewer",
+        stdin="short\n",
     )
 
     assert refused.returncode == 2
@@ -149,13 +148,7 @@ def test_users_create_refuses_a_short_password_with_exit_2(tmp_path):
 
 
 def test_bad_setting_stops_serve_naming_the_variable(tmp_path):
-    stopped = subprocess.run(
-        [*PROBEOPS, "serve"],
-        env={**_environ(tmp_path), "PROBEOPS_PROFILE": "cloud"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    stopped = _probeops(tmp_path, "serve", PROBEOPS_PROFILE="cloud")
 
     assert stopped.returncode == 2
     assert "PROBEOPS_PROFILE" in stopped.stderr
@@ -163,13 +156,7 @@ def test_bad_setting_stops_serve_naming_the_variable(tmp_path):
 
 
 def test_db_upgrade_migrates_the_configured_database(tmp_path):
-    upgraded = subprocess.run(
-        [*PROBEOPS, "db", "upgrade"],
-        env=_environ(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    upgraded = _probeops(tmp_path, "db", "upgrade")
 
     assert upgraded.returncode == 0, upgraded.stderr
     assert "database at revision 0001" in upgraded.stdout

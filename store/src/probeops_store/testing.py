@@ -11,6 +11,10 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from probeops_store.database import Store
 
 POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -36,6 +40,21 @@ def _admin(psycopg2, url: str, statement: str) -> None:
             cursor.execute(statement)
     finally:
         connection.close()
+
+
+@contextmanager
+def migrated(url: str) -> Iterator[Store]:
+    """A store at the newest schema, taken back down to empty afterwards."""
+    from probeops_store import migrate
+    from probeops_store.database import Store
+
+    store = Store(url)
+    migrate.upgrade(store)
+    try:
+        yield store
+    finally:
+        migrate.downgrade(store, "base")
+        store.dispose()
 
 
 def free_port() -> int:
