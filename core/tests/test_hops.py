@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import random
 import struct
+import time
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,7 @@ from probeops.hopprobe.replies import (
     quoted_keys,
     read_extensions,
 )
+from probeops.hopprobe.session import BURST_SECONDS, ProbeOrder, Session
 from probeops.hops import (
     Hop,
     MplsLabel,
@@ -326,3 +328,62 @@ def test_hop_keeps_silent_probes_and_survives_json():
     assert hop.rtts_ms == [1.5, 2.0, 1.5]
     assert not hop.silent
     assert Hop(4, [ProbeReply(), ProbeReply()]).silent
+
+
+class CountingTransport:
+    """Records when each probe leaves and never answers."""
+
+    def __init__(self) -> None:
+        self.sent_at: list[float] = []
+
+    def open(self, family: int, protocol: str) -> None:
+        pass
+
+    def send(self, family: int, destination: str, data: bytes) -> float:
+        self.sent_at.append(time.monotonic())
+        return self.sent_at[-1]
+
+    def receive(self, timeout: float) -> list:
+        time.sleep(timeout)
+        return []
+
+
+class EndlessPlan:
+    """Wants a probe at TTL 1 whenever asked, until told to stop."""
+
+    flow = Flow(4, "icmp", "192.0.2.1", "192.0.2.2", 7, 0, 1, 60)
+    finished = False
+
+    def next_order(self, now: float) -> ProbeOrder:
+        return ProbeOrder(ttl=1)
+
+    def wake_at(self) -> None:
+        return None
+
+    def on_sent(self, probe) -> None:
+        pass
+
+    def on_reply(self, probe, reply) -> None:
+        pass
+
+    def on_silence(self, probe) -> None:
+        pass
+
+    def on_deadline(self) -> None:
+        self.finished = True
+
+
+def test_probes_of_many_plans_never_exceed_the_budget():
+    transport = CountingTransport()
+    rate = 400
+
+    Session(transport, rate, timeout=0.05).run(
+        [EndlessPlan() for _ in range(5)], time.monotonic() + 0.5
+    )
+
+    burst = rate * BURST_SECONDS
+    sent = transport.sent_at
+    for index, moment in enumerate(sent):
+        window = [t for t in sent[index:] if t - moment <= 0.1]
+        assert len(window) <= burst + rate * 0.1 + 1
+    assert burst < len(sent) <= burst + rate * 0.5 + 1

@@ -145,3 +145,19 @@ def test_scamper_udp_paris_misses_ipv6_replies(chain, tracer):
     assert tracer.responders(ours) == [{a} for a in chain.hop_addrs(6)[:2]]
     assert classic[:2] == tracer.responders(ours)
     assert [line.split()[1:] for line in scamper.splitlines()[1:]] == [["*"], ["*"]]
+
+
+def test_deadline_ends_a_trace_that_is_still_probing(chain, tracer):
+    ignore = ECHO_IGNORE[4]
+    chain.exec("t1", ["sysctl", "-qw", f"{ignore}=1"])
+    try:
+        result = tracer.trace(
+            chain, chain.addr("t1", 4), protocol="icmp", gap_limit=0, deadline=0.5
+        )
+    finally:
+        chain.exec("t1", ["sysctl", "-qw", f"{ignore}=0"])
+
+    assert result.status is Status.TIMEOUT
+    assert result.body["stop_reason"] == "deadline"
+    assert tracer.responders(result)[:4] == [{a} for a in chain.hop_addrs(4)[:4]]
+    assert "deadline passed" in result.error
