@@ -218,13 +218,13 @@ def test_redis_restarted_mid_run_loses_no_measurement(
     headers = production.user("operator", org="prod")
     ids = [
         _submit(production, headers, ["127.0.0.1"], count=3, interval=0.1)
-        for _ in range(6)
+        for _ in range(12)
     ]
     workers.start()
     _wait_for(
-        lambda: any(r.status == "finished" for r in _rows(production.store, ids)),
+        lambda: any(r.status == "running" for r in _rows(production.store, ids)),
         30,
-        "a result",
+        "a job to start",
     )
 
     redis_server.restart()

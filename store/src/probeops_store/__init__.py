@@ -1,6 +1,5 @@
-"""Storage shared by the ProbeOps API and its workers: models, migrations."""
+"""Storage shared by the ProbeOps API and its workers: models, migrations.
 
-from probeops_store.database import Store
-from probeops_store.errors import StoreError
-
-__all__ = ["Store", "StoreError"]
+Importing the package is cheap; the database libraries load with
+:mod:`probeops_store.database` and :mod:`probeops_store.models`.
+"""

@@ -28,6 +28,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from probeops_store.roles import Role
+
+__all__ = ["Role"]
+
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -62,18 +66,6 @@ class UTCDateTime(TypeDecorator):
 
 
 Document = JSON().with_variant(JSONB(), "postgresql")
-
-
-class Role(enum.StrEnum):
-    """What a user may do in their org, each role including the one below."""
-
-    VIEWER = "viewer"
-    OPERATOR = "operator"
-    ADMIN = "admin"
-
-    @property
-    def rank(self) -> int:
-        return list(Role).index(self)
 
 
 class MeasurementStatus(enum.StrEnum):

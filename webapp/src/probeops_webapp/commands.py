@@ -8,7 +8,7 @@ import sys
 
 from probeops import hookimpl
 from probeops_store import settings
-from probeops_store.models import Role
+from probeops_store.roles import Role
 
 
 @hookimpl
