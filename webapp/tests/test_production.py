@@ -234,3 +234,26 @@ def test_redis_restarted_mid_run_loses_no_measurement(
 
     assert waiting, "every job ran before Redis restarted; nothing was tested"
     _one_result_per_target(rows)
+
+
+def test_submission_while_redis_is_down_is_accepted_and_run_later(
+    production, workers, redis_server
+):
+    key = production.api_key(
+        production.user("operator", org="prod"),
+        ["measurements:read", "measurements:write"],
+    )
+    session = production.user("viewer", org="prod")
+    workers.start()
+
+    redis_server.stop()
+    try:
+        measurement_id = _submit(production, key, ["127.0.0.1"], count=1)
+        blocked = production.client.get("/api/v1/diagnostics", headers=session)
+    finally:
+        redis_server.start()
+    rows = _all_terminal(production.store, [measurement_id], timeout=60)
+
+    assert blocked.status_code == 503
+    assert blocked.json["code"] == "service_unavailable"
+    _one_result_per_target(rows)

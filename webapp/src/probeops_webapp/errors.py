@@ -90,7 +90,7 @@ class ErrorBody(ma.Schema):
             "description": "Stable error word: not_authenticated, forbidden, "
             "insufficient_scope, not_found, conflict, invalid_request, "
             "invalid_options, invalid_target, unknown_diagnostic, "
-            "target_forbidden, too_many_requests, ..."
+            "target_forbidden, too_many_requests, service_unavailable, ..."
         }
     )
     message = ma.fields.String(metadata={"description": "A plain sentence"})
@@ -156,6 +156,21 @@ _CORE_CODES = (
 )
 
 
+def from_infrastructure_error(error: Exception) -> tuple[dict[str, Any], int]:
+    """The database or Redis failed: 503, and the client may try again."""
+    log.error("infrastructure error: %r", error)
+    return error_body(
+        503,
+        "service_unavailable",
+        "the platform's database or queue is not answering; try again shortly",
+    )
+
+
 def register(app: Flask) -> None:
     """Answer every ProbeOps exception with the shared error body."""
+    from redis.exceptions import RedisError
+    from sqlalchemy.exc import OperationalError
+
     app.register_error_handler(ProbeOpsError, from_probeops_error)
+    app.register_error_handler(RedisError, from_infrastructure_error)
+    app.register_error_handler(OperationalError, from_infrastructure_error)

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from probeops_webapp.access import allow, current_principal
 from probeops_webapp.errors import InvalidRequest, NotFound
-from probeops_webapp.pinning import pin_targets
+from probeops_webapp.pinning import PinnedTarget, pin_targets
 
 blp = Blueprint(
     "measurements",
@@ -104,37 +104,47 @@ class PageSchema(ma.Schema):
 @blp.response(202, MeasurementSchema)
 def submit(body: dict):
     """Accept a measurement and queue it; follow it at the Location given."""
-    principal = current_principal()
     registry = current_app.extensions["probeops_registry"]
+    settings = current_app.extensions["probeops_settings"]
     diagnostic = registry.diagnostic(body["diagnostic"])
     options = diagnostic.load_options(body["options"])
-    settings = current_app.extensions["probeops_settings"]
     time_limit = _time_limit(diagnostic, options, settings.job_timeout)
     pinned = pin_targets(
         registry, settings.policy, body["targets"], options.get("family")
     )
-    measurement = Measurement(
-        org_id=principal.org_id,
-        user_id=principal.user_id,
-        diagnostic=diagnostic.name,
-        options=body["options"],
-        status=MeasurementStatus.QUEUED.value,
-        time_limit=time_limit,
-        targets=[
-            MeasurementTarget(
-                position=i,
-                given=p.given,
-                address=p.address,
-                resolve_error=p.resolve_error,
-            )
-            for i, p in enumerate(pinned)
-        ],
-    )
+
+    measurement = _accepted(diagnostic.name, body["options"], time_limit, pinned)
     with _store().session() as session:
         session.add(measurement)
     current_app.extensions["probeops_queue"].submit(measurement.id, time_limit)
+
     location = url_for("measurements.get_measurement", measurement_id=measurement.id)
     return measurement, 202, {"Location": location}
+
+
+def _accepted(
+    diagnostic: str, options: dict, time_limit: float, pinned: list[PinnedTarget]
+) -> Measurement:
+    """The new row of an accepted measurement, owned by the caller's org."""
+    principal = current_principal()
+    targets = [
+        MeasurementTarget(
+            position=position,
+            given=target.given,
+            address=target.address,
+            resolve_error=target.resolve_error,
+        )
+        for position, target in enumerate(pinned)
+    ]
+    return Measurement(
+        org_id=principal.org_id,
+        user_id=principal.user_id,
+        diagnostic=diagnostic,
+        options=options,
+        status=MeasurementStatus.QUEUED.value,
+        time_limit=time_limit,
+        targets=targets,
+    )
 
 
 @blp.route("/<measurement_id>", methods=["GET"])
