@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -60,3 +62,30 @@ def test_concurrent_traces_never_take_each_others_replies(pair, tracer):
         assert result.body["stop_reason"] == "destination_reached"
         assert [probe["kind"] for probe in probes] == ["echo_reply"] * 10
         assert {probe["responder"] for probe in probes} == {target}
+
+
+LISTENER = (
+    "import socket, sys, time\n"
+    "s = socket.socket(socket.AF_INET6)\n"
+    "s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)\n"
+    "s.bind(('::', 8080)); s.listen(); print('ready', flush=True); time.sleep(60)\n"
+)
+
+
+@pytest.fixture(scope="module")
+def open_port(pair):
+    server = pair.popen("t1", [sys.executable, "-c", LISTENER], stdout=subprocess.PIPE)
+    assert server.stdout.readline().strip() == b"ready"
+    yield 8080
+    server.kill()
+    server.wait()
+    server.stdout.close()
+
+
+@pytest.mark.parametrize("family", [4, 6])
+def test_tcp_trace_ends_on_the_syn_ack_of_an_open_port(pair, tracer, open_port, family):
+    result = tracer.trace(pair, pair.addr("t1", family), protocol="tcp", port=open_port)
+
+    probes = result.body["hops"][-1]["probes"]
+    assert result.body["stop_reason"] == "destination_reached"
+    assert [probe["kind"] for probe in probes] == ["tcp_syn_ack"] * 3
