@@ -181,3 +181,12 @@ def test_replies_are_matched_on_the_quoted_probe_not_arrival_order():
         ["192.0.2.2"],
         ["192.0.2.200"],
     ]
+
+
+def test_default_deadline_leaves_room_for_a_thousand_targets_at_the_rate():
+    diagnostic = get_registry().diagnostic("traceroute")
+    options = diagnostic.load_options({"rate": 20})
+
+    seconds = diagnostic.default_deadline(options)
+
+    assert seconds >= 1024 * 30 * 3 / 20

@@ -27,6 +27,13 @@ class MtrOptions(PathOptions):
     )
 
 
+TARGETS_PROVIDED_FOR = 1024
+"""The default deadline leaves room to pace this many targets' probes."""
+
+
 def default_deadline(options: dict[str, Any]) -> float:
-    """Every cycle, the last one's replies, and slack."""
-    return options["cycles"] * options["interval"] + options["timeout"] + 10.0
+    """Every cycle, the last one's replies, room for many targets' probes to
+    leave at ``rate``, and slack; a run ends by itself before that."""
+    cycles, hops = options["cycles"], options["max_ttl"]
+    pacing = cycles * TARGETS_PROVIDED_FOR * hops / options["rate"]
+    return cycles * options["interval"] + options["timeout"] + pacing + 10.0

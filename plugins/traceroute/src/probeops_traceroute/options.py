@@ -41,8 +41,15 @@ class TracerouteOptions(PathOptions):
     )
 
 
+TARGETS_PROVIDED_FOR = 1024
+"""The default deadline leaves room to pace this many targets' probes."""
+
+
 def default_deadline(options: dict[str, Any]) -> float:
-    """Room for every hop's probes to time out in turns, plus slack."""
+    """A safety net, not a duration: a trace ends by itself once its probes
+    are answered or timed out. Room for one path's probes to time out in
+    turns, for many targets' probes to leave at ``rate``, plus slack."""
     probes = options["max_ttl"] * options["queries"]
     rounds = -(-probes // options["in_flight"])
-    return 30.0 + rounds * options["timeout"]
+    pacing = TARGETS_PROVIDED_FOR * probes / options["rate"]
+    return 30.0 + rounds * options["timeout"] + pacing
