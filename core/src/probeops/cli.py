@@ -93,7 +93,9 @@ def _settings(arguments) -> int:
         print(settings_markdown(), end="")
         return EXIT_OK
     for item in all_settings():
-        print(f"{item.name}={item.default}\n    {item.help}\n    allowed: {item.allowed}")
+        print(
+            f"{item.name}={item.default}\n    {item.help}\n    allowed: {item.allowed}"
+        )
     return EXIT_OK
 
 
