@@ -1,9 +1,11 @@
 """Migrations build the schema the models describe, up and down."""
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from probeops_store import migrate
 from probeops_store.database import Store
+from probeops_store.errors import SchemaOutOfDate
 from probeops_store.models import Base
 from sqlalchemy import inspect
 
@@ -57,5 +59,16 @@ def test_upgrade_twice_changes_nothing(postgres_url):
     migrate.upgrade(store)
     migrate.upgrade(store)
     assert migrate.current(store) == "0001"
+    migrate.downgrade(store, "base")
+    store.dispose()
+
+
+def test_an_old_schema_is_refused_naming_the_command_that_fixes_it(postgres_url):
+    store = Store(postgres_url)
+
+    with pytest.raises(SchemaOutOfDate, match="run `probeops db upgrade`"):
+        migrate.require_current(store)
+    migrate.upgrade(store)
+    migrate.require_current(store)
     migrate.downgrade(store, "base")
     store.dispose()

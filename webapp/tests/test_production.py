@@ -257,3 +257,17 @@ def test_submission_while_redis_is_down_is_accepted_and_run_later(
     assert blocked.status_code == 503
     assert blocked.json["code"] == "service_unavailable"
     _one_result_per_target(rows)
+
+
+def test_worker_refuses_a_database_that_was_never_migrated(environ):
+    with postgres_database() as empty:
+        refused = subprocess.run(
+            [PROBEOPS, "worker"],
+            env={**os.environ, **environ, "PROBEOPS_DATABASE_URL": empty},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    assert refused.returncode == 3
+    assert "run `probeops db upgrade`" in refused.stderr

@@ -41,3 +41,22 @@ def current(store: Store) -> str | None:
 
     with store.engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
+
+
+def head() -> str:
+    """The newest revision this code knows."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory(str(MIGRATIONS)).get_current_head()
+
+
+def require_current(store: Store) -> None:
+    """Raise ``SchemaOutOfDate`` unless the database is at the newest revision."""
+    from probeops_store.errors import SchemaOutOfDate
+
+    found, wanted = current(store), head()
+    if found != wanted:
+        raise SchemaOutOfDate(
+            f"the database is at revision {found or 'base (empty)'}, this code "
+            f"needs {wanted}: run `probeops db upgrade`"
+        )

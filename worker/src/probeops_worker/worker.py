@@ -13,7 +13,7 @@ import signal
 import threading
 import time
 
-from probeops_store import measurements
+from probeops_store import measurements, migrate
 from probeops_store.database import Store
 from probeops_store.settings import PlatformSettings
 
@@ -78,6 +78,7 @@ def run_worker(settings: PlatformSettings, burst: bool = False) -> int:
     """Process measurement jobs until SIGTERM (or, in burst mode, none left)."""
     # A lost claim or result is taken again after the lease: safe to repeat.
     store = Store(settings.database_url, durable=False)
+    migrate.require_current(store)
     jobs.configure(job_context(settings, store))
     queue = redis_queue(settings)
     sweeper = Sweeper(store, queue, settings.requeue_after)
