@@ -91,6 +91,26 @@ def flow_fields(flow: Flow) -> dict[str, Any]:
     }
 
 
+def path_outcome(
+    body: dict[str, Any],
+    reached: bool,
+    deadline_passed: bool,
+    why_not: Callable[[dict[str, Any]], str],
+    duration_ms: float,
+) -> Outcome:
+    """The outcome of a path measured: finished when the destination
+    answered, else failed (or timed out) with ``why_not(body)``."""
+    if reached:
+        return Outcome(body=body, duration_ms=duration_ms)
+    return Outcome(
+        body=body,
+        status=Status.TIMEOUT if deadline_passed else Status.FAILED,
+        failure_source=FailureSource.TARGET,
+        error=why_not(body),
+        duration_ms=duration_ms,
+    )
+
+
 def unroutable(address: str, protocol: str, error: OSError) -> Outcome:
     """The outcome of a target this host has no route to: nothing was sent."""
     body = {

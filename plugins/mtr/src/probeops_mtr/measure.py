@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from probeops import FailureSource, Outcome, Request, Status
-from probeops.hopprobe.paths import flow_fields, measure_paths
+from probeops import Outcome, Request
+from probeops.hopprobe.paths import flow_fields, measure_paths, path_outcome
 
 from probeops_mtr.plan import CycleLimits, MtrPlan
 from probeops_mtr.stats import path_statistics
@@ -67,16 +67,8 @@ def _progress(
 
 def _outcome(plan: MtrPlan, options: dict[str, Any], duration_ms: float) -> Outcome:
     body = report(plan, options)
-    if body["destination_reached"]:
-        return Outcome(body=body, duration_ms=duration_ms)
-    status = Status.TIMEOUT if plan.deadline_passed else Status.FAILED
-    return Outcome(
-        body=body,
-        status=status,
-        failure_source=FailureSource.TARGET,
-        error=_why_not_reached(body),
-        duration_ms=duration_ms,
-    )
+    reached, late = body["destination_reached"], plan.deadline_passed
+    return path_outcome(body, reached, late, _why_not_reached, duration_ms)
 
 
 def _why_not_reached(body: dict[str, Any]) -> str:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from probeops import FailureSource, Outcome, Request, Status
-from probeops.hopprobe.paths import flow_fields, measure_paths
+from probeops import Outcome, Request
+from probeops.hopprobe.paths import flow_fields, measure_paths, path_outcome
 from probeops.hops import StopReason
 
 from probeops_traceroute.names import hop_names
@@ -62,17 +62,9 @@ def _outcome(plan: TracePlan, names: bool, duration_ms: float) -> Outcome:
     body = trace_body(plan)
     if names:
         body["names"] = hop_names(_responders(body))
-    reason = plan.stop_reason
-    if reason is StopReason.DESTINATION_REACHED:
-        return Outcome(body=body, duration_ms=duration_ms)
-    status = Status.TIMEOUT if reason is StopReason.DEADLINE else Status.FAILED
-    return Outcome(
-        body=body,
-        status=status,
-        failure_source=FailureSource.TARGET,
-        error=_why_not_reached(body),
-        duration_ms=duration_ms,
-    )
+    reached = plan.stop_reason is StopReason.DESTINATION_REACHED
+    late = plan.stop_reason is StopReason.DEADLINE
+    return path_outcome(body, reached, late, _why_not_reached, duration_ms)
 
 
 def _responders(body: dict[str, Any]) -> list[str]:
