@@ -24,7 +24,7 @@ def test_every_route_in_the_url_map_declares_an_access_policy(platform):
     assert len(list(app.url_map.iter_rules())) >= 12
 
 
-def test_only_login_and_the_spec_are_public(platform):
+def test_only_login_the_spec_health_and_metrics_are_public(platform):
     app = platform.app
     public = {
         rule.endpoint
@@ -36,6 +36,9 @@ def test_only_login_and_the_spec_are_public(platform):
         "auth.login",
         "api-docs.openapi_json",
         "api-docs.openapi_swagger_ui",
+        "health.alive",
+        "health.ready",
+        "metrics.scrape",
     }
 
 

@@ -16,7 +16,7 @@ from probeops_store.settings import PlatformSettings
 from probeops_worker.queues import JobQueue, ThreadQueue
 from probeops_worker.worker import job_context, redis_queue
 
-from probeops_webapp import access, authn, errors
+from probeops_webapp import access, authn, deployment, errors
 from probeops_webapp.api import API_CONFIG, PlatformApi
 from probeops_webapp.blocklist import DatabaseBlocklist, RedisBlocklist
 from probeops_webapp.resources import api_keys, auth, diagnostics, measurements, users
@@ -53,6 +53,7 @@ def create_app(
     access.mark_public(app, *SPEC_ENDPOINTS)
     errors.register(app)
     authn.init_app(app, store, _blocklist(settings, store))
+    deployment.init_app(app)
     app.before_request(access.check_request)
     _throttle_logins(app, settings)
     return app

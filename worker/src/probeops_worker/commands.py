@@ -33,7 +33,19 @@ def _worker(arguments: argparse.Namespace) -> int:
         f"database {_redacted(loaded.database_url)}",
         flush=True,
     )
+    _start_health(loaded)
     return run_worker(loaded, burst=arguments.burst)
+
+
+def _start_health(loaded) -> None:
+    """Answer /healthz and /metrics when PROBEOPS_WORKER_HEALTH asks for it."""
+    from probeops_worker.metrics import start_health
+    from probeops_worker.settings import HEALTH_LISTEN
+
+    listen = HEALTH_LISTEN.read()
+    if listen is not None:
+        server = start_health(listen, loaded)
+        print(f"probeops worker: health on port {server.port}", flush=True)
 
 
 def _redacted(url: str) -> str:

@@ -18,6 +18,7 @@ from probeops_store.database import Store
 from probeops_store.settings import PlatformSettings
 
 from probeops_worker import jobs
+from probeops_worker.metrics import JobMetrics
 from probeops_worker.queues import RedisQueue
 
 log = logging.getLogger(__name__)
@@ -148,7 +149,7 @@ def _simple_worker_class():
     return SimpleWorker
 
 
-class MeasurementWorker(_simple_worker_class()):
+class MeasurementWorker(JobMetrics, _simple_worker_class()):
     """RQ's non-forking worker, remembering that a stop was requested."""
 
     stopping = False
