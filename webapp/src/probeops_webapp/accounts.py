@@ -69,3 +69,17 @@ def check_password(password: str) -> None:
 def user_count(store: Store) -> int:
     with store.session() as session:
         return session.scalar(select(func.count(User.id))) or 0
+
+
+def change_password(store: Store, user_id: int, current: str, new: str) -> None:
+    """Replace a user's password after checking the one they have now."""
+    with store.session() as session:
+        user = session.get(User, user_id)
+        if user is None or not credentials.password_matches(
+            user.password_hash, current
+        ):
+            raise InvalidRequest(
+                "the current password is wrong", {"current": ["does not match"]}
+            )
+        check_password(new)
+        user.password_hash = credentials.hash_password(new)

@@ -55,6 +55,11 @@ class CreatedKeySchema(KeySchema):
 @blp.response(200, KeySchema(many=True))
 def list_keys():
     """List your API keys (never their secrets)."""
+    return own_keys()
+
+
+def own_keys() -> list[ApiKey]:
+    """The caller's API keys, oldest first."""
     principal = current_principal()
     with _store().session() as session:
         rows = session.scalars(
@@ -71,6 +76,11 @@ def list_keys():
 @blp.response(201, CreatedKeySchema)
 def create_key(body: dict):
     """Create an API key; the answer holds the key, which is not kept."""
+    return issue_key(body)
+
+
+def issue_key(body: dict) -> dict:
+    """Make a key for the caller from a loaded :class:`NewKeySchema` body."""
     principal = current_principal()
     if body["expires_at"] is not None and body["expires_at"] <= datetime.now(UTC):
         raise InvalidRequest(
@@ -97,6 +107,11 @@ def create_key(body: dict):
 @blp.response(204)
 def revoke_key(key_id: int):
     """Revoke an API key at once (admins may revoke any key of their org)."""
+    revoke(key_id)
+
+
+def revoke(key_id: int) -> None:
+    """Delete a key the caller may revoke, or raise ``NotFound``."""
     principal = current_principal()
     with _store().session() as session:
         row = session.get(ApiKey, key_id)

@@ -43,14 +43,20 @@ class LogoutSchema(ma.Schema):
 @blp.alt_response(429, description="Too many failed logins; wait and retry")
 def login(credentials_in: dict):
     """Exchange an e-mail and password for an access and a refresh token."""
+    user = check_login(credentials_in["email"], credentials_in["password"])
+    return tokens_for(user, refresh=True)
+
+
+def check_login(email: str, password: str) -> User:
+    """The user with this e-mail and password, or ``NotAuthenticated``."""
     store = current_app.extensions["probeops_store"]
-    email = credentials_in["email"].strip().lower()
+    email = email.strip().lower()
     with store.session() as session:
         user = session.scalars(select(User).where(User.email == email)).first()
         stored = user.password_hash if user else None
-        if not credentials.password_matches(stored, credentials_in["password"]):
+        if not credentials.password_matches(stored, password):
             raise NotAuthenticated("wrong e-mail or password")
-        return _tokens(user, refresh=True)
+        return user
 
 
 @blp.route("/refresh", methods=["POST"])
@@ -89,7 +95,7 @@ def _revoke_refresh(token: str) -> None:
     blocklist.revoke(claims["jti"], datetime.fromtimestamp(claims["exp"], UTC))
 
 
-def _tokens(user: User, refresh: bool) -> dict:
+def tokens_for(user: User, refresh: bool) -> dict:
     claims = {"org": user.org_id}
     tokens = {
         "access_token": create_access_token(str(user.id), additional_claims=claims),

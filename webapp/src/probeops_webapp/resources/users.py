@@ -42,6 +42,11 @@ class UserSchema(ma.Schema):
 @blp.response(200, UserSchema(many=True))
 def list_users():
     """List the users of your org."""
+    return org_users()
+
+
+def org_users() -> list[User]:
+    """The users of the caller's org, oldest first."""
     principal = current_principal()
     with _store().session() as session:
         return list(
@@ -57,6 +62,11 @@ def list_users():
 @blp.response(201, UserSchema)
 def create_user(body: dict):
     """Add a user to your org."""
+    return add_org_user(body)
+
+
+def add_org_user(body: dict) -> User:
+    """Add a user from a loaded :class:`NewUserSchema` body."""
     principal = current_principal()
     accounts.check_password(body["password"])
     with _store().session() as session:
@@ -72,12 +82,18 @@ def create_user(body: dict):
 @blp.response(200, UserSchema)
 def change_role(body: dict, user_id: int):
     """Change the role of a user of your org."""
+    return set_role(user_id, body["role"])
+
+
+def set_role(user_id: int, role: str) -> User:
+    """Give a user of the caller's org ``role``; admins cannot demote
+    themselves."""
     principal = current_principal()
     with _store().session() as session:
         user = _own_user(session, principal, user_id)
-        if user.id == principal.user_id and body["role"] != Role.ADMIN.value:
+        if user.id == principal.user_id and role != Role.ADMIN.value:
             raise InvalidRequest("you cannot demote yourself", {"role": ["admin"]})
-        user.role = body["role"]
+        user.role = role
         return user
 
 
@@ -86,6 +102,11 @@ def change_role(body: dict, user_id: int):
 @blp.response(204)
 def delete_user(user_id: int):
     """Remove a user of your org, with their API keys."""
+    remove_user(user_id)
+
+
+def remove_user(user_id: int) -> None:
+    """Delete a user of the caller's org other than the caller."""
     principal = current_principal()
     with _store().session() as session:
         user = _own_user(session, principal, user_id)
