@@ -3,6 +3,7 @@
 import pytest
 from probeops.plugins import get_registry
 from probeops_store.models import Measurement
+from probeops_webapp.testing import embedded_platform
 from sqlalchemy import func, select
 
 
@@ -205,12 +206,24 @@ def test_every_installed_diagnostic_runs_through_the_api(platform, diagnostic):
     assert result["status"] in ("finished", "failed", "timeout")
 
 
-def test_run_longer_than_the_job_timeout_is_refused_naming_deadline(platform):
-    answer = _submit(
-        platform, platform.user("operator"), ["127.0.0.1"], count=1000, interval=1
-    )
+def test_deadline_beyond_the_job_timeout_is_refused_naming_the_limit(platform):
+    answer = _submit(platform, platform.user("operator"), ["127.0.0.1"], deadline=1000)
 
     assert answer.status_code == 422
-    assert "options.deadline" in answer.json["errors"]
-    assert "PROBEOPS_JOB_TIMEOUT" in answer.json["errors"]["options.deadline"][0]
+    message = answer.json["errors"]["options.deadline"][0]
+    assert "PROBEOPS_JOB_TIMEOUT=300" in message and "got 1000" in message
     assert platform.queue.submitted == []
+
+
+def test_long_default_deadline_is_cut_to_fit_the_job_timeout(tmp_path):
+    platform = embedded_platform(tmp_path, PROBEOPS_JOB_TIMEOUT="4")
+    headers = platform.user("operator")
+
+    answer = _submit(platform, headers, ["127.0.0.1"], count=1000, interval=0.5)
+    done = platform.wait(headers, answer.headers["Location"])
+
+    assert answer.status_code == 202
+    assert answer.json["options"] == {"count": 1000, "interval": 0.5, "deadline": 2.0}
+    assert done["status"] == "finished"
+    assert done["targets"][0]["result"]["body"]["summary"]["sent"] < 10
+    platform.queue.close()

@@ -8,6 +8,7 @@ import binascii
 import marshmallow as ma
 from flask import current_app, url_for
 from flask_smorest import Blueprint
+from probeops.diagnostic import Diagnostic
 from probeops.errors import InvalidOptions
 from probeops_store.models import (
     Measurement,
@@ -108,12 +109,14 @@ def submit(body: dict):
     settings = current_app.extensions["probeops_settings"]
     diagnostic = registry.diagnostic(body["diagnostic"])
     options = diagnostic.load_options(body["options"])
-    time_limit = _time_limit(diagnostic, options, settings.job_timeout)
+    time_limit, raw_options = _time_limit(
+        diagnostic, options, body["options"], settings.job_timeout
+    )
     pinned = pin_targets(
         registry, settings.policy, body["targets"], options.get("family")
     )
 
-    measurement = _accepted(diagnostic.name, body["options"], time_limit, pinned)
+    measurement = _accepted(diagnostic.name, raw_options, time_limit, pinned)
     with _store().session() as session:
         session.add(measurement)
     current_app.extensions["probeops_queue"].submit(measurement.id, time_limit)
@@ -181,19 +184,30 @@ def list_measurements(query: dict):
     return {"items": items, "next_cursor": _cursor(items[-1]) if more else None}
 
 
-def _time_limit(diagnostic, options: dict, most: int) -> float:
-    """Seconds the job may run: the run's deadline and some slack."""
-    deadline = options.get("deadline") or diagnostic.default_deadline(options)
-    if deadline > most:
+def _time_limit(
+    diagnostic: Diagnostic, options: dict, raw: dict, most: int
+) -> tuple[float, dict]:
+    """Seconds the job may run, and the raw options to store.
+
+    An explicit ``deadline`` beyond the platform's job timeout is refused; a
+    diagnostic's longer default is cut to fit, through its ``deadline``
+    option, so the run ends with results rather than being killed.
+    """
+    explicit = options.get("deadline")
+    if explicit and explicit + SLACK > most:
         raise InvalidOptions(
             {
                 "deadline": [
-                    f"the run may take {deadline:g} s; this platform allows at most "
-                    f"{most} s (PROBEOPS_JOB_TIMEOUT)"
+                    f"must be at most {most - SLACK:g} s on this platform "
+                    f"(PROBEOPS_JOB_TIMEOUT={most}), got {explicit:g}"
                 ]
             }
         )
-    return min(float(most), deadline + SLACK)
+    deadline = explicit or diagnostic.default_deadline(options)
+    if deadline + SLACK > most and "deadline" in diagnostic.options_schema().fields:
+        deadline = most - SLACK
+        raw = {**raw, "deadline": deadline}
+    return min(float(most), deadline + SLACK), raw
 
 
 def _filtered(statement, query: dict):

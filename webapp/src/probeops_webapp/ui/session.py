@@ -1,0 +1,94 @@
+"""The browser's session: the API's JWTs kept in httpOnly cookies.
+
+The access token travels in an httpOnly cookie that scripts cannot read;
+every form that changes something carries the token's CSRF value (the
+double-submit pattern flask-jwt-extended checks), and scripts send it as
+the ``X-CSRF-TOKEN`` header. The refresh token's cookie is sent only to
+``/refresh``, which trades it for a fresh access token and goes back to
+the page asked for.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, g, redirect, request, url_for
+from flask_jwt_extended import (
+    create_access_token,
+    get_csrf_token,
+    set_access_cookies,
+    set_refresh_cookies,
+    unset_jwt_cookies,
+)
+from probeops_store.models import User
+from probeops_webapp.resources import auth
+
+REFRESH_PATH = "/refresh"
+REFRESH_COOKIE = "refresh_token_cookie"
+
+
+def configure(app: Flask) -> None:
+    """Let the API's token checks read the cookies this module sets."""
+    locations = app.config.get("JWT_TOKEN_LOCATION", ["headers"])
+    app.config.update(
+        JWT_TOKEN_LOCATION=[*locations, "cookies"],
+        JWT_COOKIE_CSRF_PROTECT=True,
+        JWT_CSRF_CHECK_FORM=True,
+        JWT_COOKIE_SAMESITE="Lax",
+        JWT_COOKIE_SECURE=app.config.get("JWT_COOKIE_SECURE", False),
+        JWT_ACCESS_COOKIE_PATH="/",
+        JWT_REFRESH_COOKIE_PATH=REFRESH_PATH,
+        JWT_REFRESH_CSRF_COOKIE_PATH=REFRESH_PATH,
+    )
+
+
+def log_in(user: User, next_url: str) -> Response:
+    """Go to ``next_url`` holding fresh tokens for ``user``."""
+    tokens = auth.tokens_for(user, refresh=True)
+    answer = redirect(safe_next(next_url))
+    set_access_cookies(answer, tokens["access_token"])
+    set_refresh_cookies(answer, tokens["refresh_token"])
+    return answer
+
+
+def refreshed(user_id: int, org_id: int, next_url: str) -> Response:
+    """Go back to ``next_url`` with a new access token."""
+    token = create_access_token(str(user_id), additional_claims={"org": org_id})
+    answer = redirect(safe_next(next_url))
+    set_access_cookies(answer, token)
+    return answer
+
+
+def log_out() -> Response:
+    answer = redirect(url_for("ui.login"))
+    unset_jwt_cookies(answer)
+    return answer
+
+
+def to_login() -> Response:
+    """Where a page sends a visitor without a valid access token."""
+    here = request.full_path.rstrip("?")
+    if request.method == "GET" and REFRESH_COOKIE in request.cookies:
+        return redirect(url_for("ui.refresh", next=here))
+    answer = redirect(url_for("ui.login", next=here if request.method == "GET" else ""))
+    unset_jwt_cookies(answer)
+    return answer
+
+
+def safe_next(url: str | None) -> str:
+    """A local path to go to after logging in; anything else is the dashboard."""
+    parts = urlsplit(url or "")
+    if parts.scheme or parts.netloc or not parts.path.startswith("/"):
+        return url_for("ui.dashboard")
+    if parts.path.startswith("//"):
+        return url_for("ui.dashboard")
+    return url or url_for("ui.dashboard")
+
+
+def csrf_value() -> str:
+    """The CSRF value forms of this page must send back."""
+    token = g.get("principal") and g.principal.token
+    if token and "csrf" in token:
+        return token["csrf"]
+    cookie = request.cookies.get("access_token_cookie")
+    return get_csrf_token(cookie) if cookie else ""
