@@ -105,24 +105,27 @@ class PageSchema(ma.Schema):
 @blp.response(202, MeasurementSchema)
 def submit(body: dict):
     """Accept a measurement and queue it; follow it at the Location given."""
+    measurement = accept(body["diagnostic"], body["targets"], body["options"])
+    location = url_for("measurements.get_measurement", measurement_id=measurement.id)
+    return measurement, 202, {"Location": location}
+
+
+def accept(name: str, targets: list[str], raw: dict) -> Measurement:
+    """Validate options, pin and check targets, store and queue; the new row."""
     registry = current_app.extensions["probeops_registry"]
     settings = current_app.extensions["probeops_settings"]
-    diagnostic = registry.diagnostic(body["diagnostic"])
-    options = diagnostic.load_options(body["options"])
+    diagnostic = registry.diagnostic(name)
+    options = diagnostic.load_options(raw)
     time_limit, raw_options = _time_limit(
-        diagnostic, options, body["options"], settings.job_timeout
+        diagnostic, options, raw, settings.job_timeout
     )
-    pinned = pin_targets(
-        registry, settings.policy, body["targets"], options.get("family")
-    )
+    pinned = pin_targets(registry, settings.policy, targets, options.get("family"))
 
     measurement = _accepted(diagnostic.name, raw_options, time_limit, pinned)
     with _store().session() as session:
         session.add(measurement)
     current_app.extensions["probeops_queue"].submit(measurement.id, time_limit)
-
-    location = url_for("measurements.get_measurement", measurement_id=measurement.id)
-    return measurement, 202, {"Location": location}
+    return measurement
 
 
 def _accepted(
@@ -155,6 +158,11 @@ def _accepted(
 @blp.response(200, MeasurementSchema)
 def get_measurement(measurement_id: str):
     """A measurement's status and one result document per target."""
+    return find(measurement_id)
+
+
+def find(measurement_id: str) -> Measurement:
+    """The caller's org's measurement, or ``NotFound``."""
     principal = current_principal()
     with _store().session() as session:
         found = session.scalars(
@@ -173,6 +181,12 @@ def get_measurement(measurement_id: str):
 @blp.response(200, PageSchema)
 def list_measurements(query: dict):
     """Your org's measurements, newest first, a page at a time."""
+    return page(query)
+
+
+def page(query: dict) -> dict:
+    """A page of the org's measurements for a loaded :class:`ListQuerySchema`
+    query (``limit`` is required); ``{"items", "next_cursor"}``."""
     principal = current_principal()
     statement = _filtered(
         select(Measurement).where(Measurement.org_id == principal.org_id), query
