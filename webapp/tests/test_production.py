@@ -271,3 +271,24 @@ def test_worker_refuses_a_database_that_was_never_migrated(environ):
 
     assert refused.returncode == 3
     assert "run `probeops db upgrade`" in refused.stderr
+
+
+@pytest.mark.parametrize("target", ["10.0.0.1", "::ffff:127.0.0.1", "private.lab.test"])
+def test_forbidden_target_puts_nothing_in_redis_or_the_database(production, target):
+    queue = production.app.extensions["probeops_queue"].queue
+    headers = production.user("operator", org="prod")
+    with production.store.session() as session:
+        rows_before = session.query(Measurement).count()
+    jobs_before = queue.count
+
+    answer = production.client.post(
+        "/api/v1/measurements",
+        headers=headers,
+        json={"diagnostic": "ping", "targets": [target]},
+    )
+
+    with production.store.session() as session:
+        assert session.query(Measurement).count() == rows_before
+    assert answer.status_code == 422
+    assert answer.json["code"] == "target_forbidden"
+    assert queue.count == jobs_before
