@@ -142,3 +142,11 @@ def test_clear_faults_gives_back_the_plain_path(lab):
     hops = trace(lab, 4, "-q1")
 
     assert [hop.replies for hop in hops] == [(a,) for a in lab.hop_addrs(4)]
+
+
+def test_total_loss_drops_everything_but_neighbour_discovery(lab):
+    lab.loss("t1", percent=100)
+
+    fping = lab.exec("client", ["fping", "-c20", "-p10", "-q", lab.addr("t1", 4)], 30)
+
+    assert set(fping_loss(fping.stderr + fping.stdout).values()) == {1.0}

@@ -79,7 +79,12 @@ def loss(percent: float) -> list[Rule]:
     """Drop a random share of the packets arriving at the node."""
     _check_range("percent", percent, 0, 100)
     basis_points = round(percent * 100)
-    drop = f"numgen random mod 10000 < {basis_points} drop"
+    # numgen yields 0-9999 and nft refuses a comparison with 10000 itself.
+    drop = (
+        "drop"
+        if basis_points >= 10_000
+        else f"numgen random mod 10000 < {basis_points} drop"
+    )
     keep_discovery = f"icmpv6 type {{ {NEIGHBOUR_DISCOVERY} }} accept"
     return [
         (4, "prerouting", drop),
