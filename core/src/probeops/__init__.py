@@ -5,7 +5,7 @@ arrives through the ``probeops`` entry-point group and the hooks declared in
 :mod:`probeops.hookspecs`.
 """
 
-from probeops.diagnostic import Diagnostic, Outcome, Request, Requirements
+from probeops.diagnostic import Diagnostic, Outcome, Request, Requirements, deferred
 from probeops.errors import ProbeOpsError
 from probeops.hooks import hookimpl
 from probeops.result import FailureSource, Result, Status
@@ -21,5 +21,6 @@ __all__ = [
     "Result",
     "Status",
     "Target",
+    "deferred",
     "hookimpl",
 ]

@@ -57,6 +57,28 @@ class Outcome:
     """Time spent on this target; the whole run's when left ``None``."""
 
 
+def deferred(target: str) -> Callable[..., Any]:
+    """A callable that imports ``"module:function"`` on its first call.
+
+    Plugins declare their diagnostics with it so that loading a plugin for
+    its options schema never imports its measuring code (and what that
+    imports).
+    """
+    module_name, _, attribute = target.partition(":")
+    loaded: list[Callable[..., Any]] = []
+
+    def call(*arguments: Any, **keywords: Any) -> Any:
+        if not loaded:
+            import importlib
+
+            module = importlib.import_module(module_name)
+            loaded.append(getattr(module, attribute))
+        return loaded[0](*arguments, **keywords)
+
+    call.__qualname__ = call.__name__ = f"deferred({target})"
+    return call
+
+
 Runner = Callable[[Request], Sequence[Outcome]]
 Renderer = Callable[[Sequence[Result]], str]
 
