@@ -6,6 +6,7 @@ through PROMETHEUS_MULTIPROC_DIR, which must be an empty directory at start.
 """
 
 import os
+import shutil
 
 bind = os.environ.get("PROBEOPS_GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("PROBEOPS_GUNICORN_WORKERS", "2"))
@@ -18,6 +19,14 @@ accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("PROBEOPS_GUNICORN_FORWARDED_ALLOW", "127.0.0.1")
 wsgi_app = "probeops_webapp.wsgi:app"
+
+
+def on_starting(server):
+    """Begin with no counters left over from an earlier run."""
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        shutil.rmtree(directory, ignore_errors=True)
+        os.makedirs(directory, exist_ok=True)
 
 
 def child_exit(server, worker):
