@@ -7,16 +7,11 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from probeops.hopprobe.probes import PROTOCOLS
+from probeops.options import between, deadline_field, family_field
 
 DEFAULT_PORT = {"udp": 33434, "tcp": 80, "icmp": 0}
 SMALLEST_PROBE, LARGEST_PROBE = 50, 9000
 """Every probe fits IPv6, transport header and two steering bytes."""
-
-
-def between(low: float, high: float) -> validate.Range:
-    return validate.Range(
-        min=low, max=high, error="must be between {min} and {max}, got {input}"
-    )
 
 
 def _ttl(default: int, flags: list[str], description: str) -> fields.Integer:
@@ -87,22 +82,8 @@ class PathOptions(Schema):
             "(--no-paris varies it like classic traceroute)",
         },
     )
-    deadline = fields.Float(
-        load_default=None,
-        allow_none=True,
-        validate=between(0.001, 86_400),
-        metadata={"description": "seconds after which the whole run stops"},
-    )
-    family = fields.Integer(
-        load_default=None,
-        allow_none=True,
-        validate=validate.OneOf([4, 6], error="must be 4 or 6, got {input}"),
-        metadata={
-            "switches": {"-4": 4, "-6": 6},
-            "switches_only": True,
-            "description": "address family for hostname targets",
-        },
-    )
+    deadline = deadline_field()
+    family = family_field()
 
     @validates_schema
     def _ttl_range(self, data: dict[str, Any], **kwargs: Any) -> None:

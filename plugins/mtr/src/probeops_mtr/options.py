@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from marshmallow import fields
-from probeops.hopprobe.options import PathOptions, between, protocol_field
+from probeops.hopprobe.options import PathOptions, protocol_field
+from probeops.options import between
 
 
 class MtrOptions(PathOptions):
