@@ -34,4 +34,5 @@ install_uv() {
 
 find_uv || { install_uv && find_uv; }
 "$UV" sync --frozen --all-packages --quiet
+bash "$top/scripts/vendor-ui.sh"
 export UV

@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
   iproute2 nftables iputils-ping fping traceroute mtr-tiny scamper
   faketime libfaketime knot knot-dnsutils bind9-dnsutils unbound dnsperf
-  redis-server nginx
+  redis-server nginx chromium
 )
 
 missing=()

@@ -39,6 +39,8 @@ def test_only_login_the_spec_health_and_metrics_are_public(platform):
         "health.alive",
         "health.ready",
         "metrics.scrape",
+        "ui.login",
+        "ui.static",
     }
 
 

@@ -16,7 +16,7 @@ from probeops_store.settings import PlatformSettings
 from probeops_worker.queues import JobQueue, ThreadQueue
 from probeops_worker.worker import job_context, redis_queue
 
-from probeops_webapp import access, authn, deployment, errors
+from probeops_webapp import access, authn, deployment, errors, ui
 from probeops_webapp.api import API_CONFIG, PlatformApi
 from probeops_webapp.blocklist import DatabaseBlocklist, RedisBlocklist
 from probeops_webapp.resources import api_keys, auth, diagnostics, measurements, users
@@ -54,6 +54,7 @@ def create_app(
     errors.register(app)
     authn.init_app(app, store, _blocklist(settings, store))
     deployment.init_app(app)
+    ui.init_app(app)
     app.before_request(access.check_request)
     _throttle_logins(app, settings)
     return app
@@ -109,12 +110,13 @@ def _throttle_logins(app: Flask, settings: PlatformSettings) -> None:
         key_func=_login_key,
         deduct_when=lambda response: response.status_code == 401,
     )
-    app.view_functions["auth.login"] = limited(app.view_functions["auth.login"])
+    for endpoint in ("auth.login", "ui.login"):
+        app.view_functions[endpoint] = limited(app.view_functions[endpoint])
 
 
 def _login_key() -> str:
     from flask import request
 
-    body = request.get_json(silent=True) or {}
+    body = request.get_json(silent=True) or request.form
     email = str(body.get("email", "")).strip().lower()
     return f"{get_remote_address()}|{email}"

@@ -21,6 +21,7 @@ from flask_jwt_extended import (
     unset_jwt_cookies,
 )
 from probeops_store.models import User
+
 from probeops_webapp.resources import auth
 
 REFRESH_PATH = "/refresh"
