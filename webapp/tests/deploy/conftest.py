@@ -231,6 +231,19 @@ class Client:
         )
         return self._exchange(connection, method, path, body, headers)
 
+    def events(self, path: str, headers: dict):
+        """Yield ``(event, data)`` of a Server-Sent Events stream as it comes."""
+        connection = http.client.HTTPSConnection(
+            "127.0.0.1", self.https_port, context=self.context, timeout=30
+        )
+        try:
+            connection.request("GET", path, headers=headers)
+            response = connection.getresponse()
+            assert response.status == 200, response.read()
+            yield from _parse_events(response)
+        finally:
+            connection.close()
+
     def http(self, method: str, path: str) -> Answer:
         connection = http.client.HTTPConnection("127.0.0.1", self.http_port, timeout=30)
         return self._exchange(connection, method, path, None, None)
@@ -253,6 +266,19 @@ class Client:
         )
         assert answer.status == 200, answer.body
         return {"Authorization": f"Bearer {answer.json['access_token']}"}
+
+
+def _parse_events(response):
+    name, data = None, []
+    for raw in response:
+        line = raw.decode().rstrip("\n")
+        if line.startswith("event: "):
+            name = line[len("event: ") :]
+        elif line.startswith("data: "):
+            data.append(line[len("data: ") :])
+        elif not line and name:
+            yield name, json.loads("\n".join(data))
+            name, data = None, []
 
 
 @dataclass

@@ -95,6 +95,50 @@ def test_log_in_measure_and_read_the_result_through_nginx(stack):
     assert result["body"]["summary"]["sent"] == 1
 
 
+@pytest.fixture
+def stream_route(tmp_path) -> str:
+    """The path of the live progress stream, when this web app has one."""
+    from probeops_webapp.testing import embedded_platform
+
+    platform = embedded_platform(tmp_path, PROBEOPS_CREATE_ADMIN="0")
+    routes = [
+        rule.rule
+        for rule in platform.app.url_map.iter_rules()
+        if rule.rule.endswith("/events") and "measurement_id" in rule.arguments
+    ]
+    platform.queue.close()
+    platform.store.dispose()
+    if not routes:
+        pytest.skip("this web app offers no live progress stream")
+    return routes[0]
+
+
+def test_live_progress_streams_through_nginx_as_it_happens(stack, stream_route):
+    headers = stack.client.login()
+    submitted = stack.client.https(
+        "POST",
+        "/api/v1/measurements",
+        {
+            "diagnostic": "ping",
+            "targets": ["127.0.0.1"],
+            "options": {"count": 6, "interval": 0.5},
+        },
+        headers,
+    )
+    location = submitted.headers["Location"]
+    stream = stream_route.replace("<measurement_id>", submitted.json["id"])
+
+    events = stack.client.events(stream, headers)
+    first = next(events)
+    meanwhile = stack.client.https("GET", location, headers=headers).json
+    rest = list(events)
+
+    assert first[0] == "status" and first[1]["status"] in ("queued", "running")
+    assert meanwhile["status"] in ("queued", "running")  # not held back by NGINX
+    assert rest[-1][0] == "done"
+    assert rest[-1][1]["status"] == "finished"
+
+
 def test_static_assets_come_from_nginx_with_cache_headers(stack):
     (stack.static_root / "app.css").write_text("body { margin: 0 }\n")
 
