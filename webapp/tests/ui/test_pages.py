@@ -53,6 +53,8 @@ def test_a_visitor_is_sent_to_login_and_a_wrong_password_is_refused(page):
 
 
 def test_ping_of_loopback_runs_live_and_charts_every_packet(admin):
+    asked = []
+    admin.on("request", lambda request: asked.append(request.url))
     _run(admin, "ping", "127.0.0.1", count=4, interval=0.3)
     admin.wait_for_selector("#status .status")
     snap(admin, "ping-running")
@@ -66,6 +68,19 @@ def test_ping_of_loopback_runs_live_and_charts_every_packet(admin):
     assert admin.locator(".result canvas").count() >= 1
     assert admin.locator("table.packets tbody tr").count() == 4
     assert admin.locator("dl.summary").inner_text().count("received") == 1
+    assert any(url.endswith("/events") for url in asked)
+
+
+def test_progress_falls_back_to_polling_the_api_without_event_source(admin):
+    admin.add_init_script("delete window.EventSource")
+    asked = []
+    admin.on("request", lambda request: asked.append(request.url))
+    _run(admin, "ping", "127.0.0.1", count=3, interval=0.3)
+    admin.wait_for_selector(FINISHED, timeout=30_000)
+
+    assert any("/api/v1/measurements/" in url for url in asked)
+    assert not any(url.endswith("/events") for url in asked)
+    assert admin.evaluate("window.probeopsCharts[0].data[1].length") == 3
 
 
 def test_traceroute_of_loopback_shows_the_hop_table_and_the_path(admin):
@@ -197,7 +212,9 @@ def test_admin_adds_a_user_who_logs_in_changes_password_and_is_removed(
     admin, browser, server
 ):
     admin.goto("/users")
-    admin.fill("form:has(button:has-text('Add user')) input[name=email]", "op@ui.example")
+    admin.fill(
+        "form:has(button:has-text('Add user')) input[name=email]", "op@ui.example"
+    )
     admin.fill("form:has(button:has-text('Add user')) input[name=password]", PASSWORD)
     admin.select_option("form:has(button:has-text('Add user')) select", "viewer")
     admin.click("button:has-text('Add user')")
@@ -243,7 +260,11 @@ def test_logout_revokes_the_session(admin):
 
 def test_pages_fit_a_narrow_window(admin):
     admin.set_viewport_size({"width": 390, "height": 800})
-    for name, path in [("dashboard", "/"), ("run", "/run/dns"), ("history", "/history")]:
+    for name, path in [
+        ("dashboard", "/"),
+        ("run", "/run/dns"),
+        ("history", "/history"),
+    ]:
         admin.goto(path)
         snap(admin, f"narrow-{name}")
         overflow = admin.evaluate(
@@ -271,8 +292,7 @@ def test_the_dashboard_counts_measurements_by_status(admin):
     admin.goto("/")
     snap(admin, "dashboard")
     counts = dict(
-        item.split()
-        for item in admin.locator("ul.counts li").all_inner_texts()
+        item.split() for item in admin.locator("ul.counts li").all_inner_texts()
     )
 
     assert int(counts["finished"]) >= 1

@@ -4,6 +4,7 @@
   "use strict";
 
   var TERMINAL = ["finished", "failed"];
+  var WHOLE_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000];
   window.probeopsCharts = [];
 
   function showStatus(state) {
@@ -63,7 +64,7 @@
         { label: chart.series[1].label, stroke: "#c62828", paths: function () { return null; },
           points: { show: true, size: 11, fill: "#c62828", stroke: "#c62828" } }
       ],
-      axes: [{ label: chart.x_label }, { label: "ms" }]
+      axes: [{ label: chart.x_label, incrs: WHOLE_STEPS }, { label: "ms" }]
     };
   }
 
