@@ -199,3 +199,20 @@ def test_serve_runs_measurements_a_previous_process_left_queued(tmp_path):
         server.stop()
 
     assert status == "finished"
+
+
+def test_second_start_keeps_the_admin_and_says_how_to_add_users(tmp_path):
+    from probeops_store.settings import load
+
+    from probeops_webapp.serve import Server, banner
+
+    settings = load(_environ(tmp_path))
+    first = Server(settings)
+    first.stop()
+    second = Server(settings)
+    text = banner(settings, second.password, second.port)
+    second.stop()
+
+    assert first.password and second.password is None
+    assert "users exist already" in text
+    assert "probeops users create" in text

@@ -48,14 +48,25 @@ def banner(settings: PlatformSettings, password: str | None, port: int) -> str:
         opened = ", ".join(str(network) for network in settings.policy.allow)
         lines.append(f"probeops: demo target policy allows loopback ({opened})")
     if password:
-        lines += [
-            f"probeops: created the first admin {FIRST_ADMIN} with password {password}",
-            "probeops: log in with:",
-            f"  curl -s -X POST {base}/api/v1/auth/login "
-            "-H 'Content-Type: application/json' "
-            f'-d \'{{"email": "{FIRST_ADMIN}", "password": "{password}"}}\'',
-        ]
-    return "\n".join(lines)
+        lines.append(
+            f"probeops: created the first admin {FIRST_ADMIN} with password {password}"
+        )
+    else:
+        lines.append(
+            "probeops: users exist already; add one with `probeops users create "
+            "--email E --password-stdin --role admin`"
+        )
+    return "\n".join([*lines, *_login_hint(base, password)])
+
+
+def _login_hint(base: str, password: str | None) -> list[str]:
+    shown = password or "PASSWORD"
+    return [
+        "probeops: log in with:",
+        f"  curl -s -X POST {base}/api/v1/auth/login "
+        "-H 'Content-Type: application/json' "
+        f'-d \'{{"email": "{FIRST_ADMIN}", "password": "{shown}"}}\'',
+    ]
 
 
 class Server:
@@ -82,7 +93,9 @@ class Server:
     def stop(self) -> None:
         if self.sweeper is not None:
             self.sweeper.stop()
-        self.http.shutdown()
+        if self.thread.is_alive():
+            self.http.shutdown()
+        self.http.server_close()
         self.app.extensions["probeops_queue"].close()
         self.store.dispose()
 
