@@ -249,12 +249,16 @@ def test_a_viewer_sees_no_run_box_and_is_refused_the_run_form(page, server):
     assert "operator" in page.locator("p.problem").inner_text()
 
 
-def test_logout_revokes_the_session(admin):
+def test_logout_revokes_both_tokens(admin):
     admin.goto("/")
+    kept = admin.context.cookies()
     admin.click("button:has-text('Log out')")
     admin.wait_for_url("**/login")
     admin.goto("/")
+    assert "/login" in admin.url
 
+    admin.context.add_cookies(kept)
+    admin.goto("/")
     assert "/login" in admin.url
 
 
@@ -298,3 +302,37 @@ def test_the_dashboard_counts_measurements_by_status(admin):
     assert int(counts["finished"]) >= 1
     assert set(counts) == {"queued", "running", "finished", "failed"}
     assert json.loads(admin.locator("#chart-data").count() and "[]" or "[]") == []
+
+
+def test_mtr_of_loopback_shows_the_table_with_loss_and_latency_bars(admin):
+    _run(admin, "mtr", "127.0.0.1", cycles=3, interval=0.05)
+    admin.wait_for_selector(FINISHED, timeout=30_000)
+    snap(admin, "mtr")
+
+    cells = admin.locator("table.mtr tbody tr").first.locator("td").all_inner_texts()
+    assert cells[:4] == ["1", "127.0.0.1", "0.0", "3"]
+    assert admin.locator("table.mtr .bar.latency .avg").count() == 1
+
+
+def test_dns_answer_reads_like_dig_with_rcode_flags_and_dnssec(admin, lab_dns):
+    _run(admin, "dns", "127.0.0.1", server=f"127.0.0.1:{lab_dns.port}", retries=0)
+    admin.wait_for_selector("#status .status-finished", timeout=30_000)
+    snap(admin, "dns")
+
+    dig = admin.locator("pre.dig").inner_text()
+    assert ";1.0.0.127.in-addr.arpa." in dig
+    assert admin.locator("pre.dig .rcode").inner_text() == "NXDOMAIN"
+    assert "qr" in admin.locator("pre.dig .flags").inner_text()
+    assert admin.locator("dd.dnssec").inner_text() == "not validated"
+
+
+def test_an_expired_access_cookie_is_renewed_from_the_refresh_cookie(admin):
+    admin.context.clear_cookies(name="access_token_cookie")
+    asked = []
+    admin.on("request", lambda request: asked.append(request.url))
+    admin.goto("/history?status=finished")
+
+    assert admin.url.endswith("/history?status=finished")
+    assert any("/session/refresh?next=" in url for url in asked)
+    names = {cookie["name"] for cookie in admin.context.cookies()}
+    assert "access_token_cookie" in names

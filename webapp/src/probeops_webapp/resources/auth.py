@@ -81,10 +81,12 @@ def logout(body: dict):
     """Revoke the access token of this request (and a refresh token if sent)."""
     authn.revoke_current_token()
     if body.get("refresh_token"):
-        _revoke_refresh(body["refresh_token"])
+        revoke_refresh(body["refresh_token"])
 
 
-def _revoke_refresh(token: str) -> None:
+def revoke_refresh(token: str) -> None:
+    """Put a refresh token on the blocklist; a token that does not decode
+    has nothing left to revoke."""
     from datetime import UTC, datetime
 
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import marshmallow as ma
-from flask import Blueprint, g, render_template, request
+from flask import Blueprint, g, render_template
 from probeops.errors import ProbeOpsError
 from probeops_store.models import Role
 
@@ -80,8 +80,6 @@ def milliseconds(value: float | None) -> str:
 
 @bp.errorhandler(NotAuthenticated)
 def _not_logged_in(error: NotAuthenticated):
-    if request.endpoint == "ui.refresh":
-        return session.log_out()
     return session.to_login()
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, g, redirect, request, url_for
+from flask import Flask, Response, current_app, g, redirect, request, url_for
 from flask_jwt_extended import (
     create_access_token,
     get_csrf_token,
@@ -24,8 +24,8 @@ from probeops_store.models import User
 
 from probeops_webapp.resources import auth
 
-REFRESH_PATH = "/refresh"
-REFRESH_COOKIE = "refresh_token_cookie"
+REFRESH_PATH = "/session"
+"""The refresh token's cookie goes only to the routes under this path."""
 
 
 def configure(app: Flask) -> None:
@@ -60,20 +60,25 @@ def refreshed(user_id: int, org_id: int, next_url: str) -> Response:
     return answer
 
 
-def log_out() -> Response:
-    answer = redirect(url_for("ui.login"))
+def log_out(next_url: str = "") -> Response:
+    """Go to the login page without any token cookies."""
+    answer = redirect(url_for("ui.login", next=next_url or None))
     unset_jwt_cookies(answer)
     return answer
 
 
 def to_login() -> Response:
-    """Where a page sends a visitor without a valid access token."""
-    here = request.full_path.rstrip("?")
-    if request.method == "GET" and REFRESH_COOKIE in request.cookies:
-        return redirect(url_for("ui.refresh", next=here))
-    answer = redirect(url_for("ui.login", next=here if request.method == "GET" else ""))
-    unset_jwt_cookies(answer)
-    return answer
+    """Where a page sends a visitor without a valid access token.
+
+    A page asked for with GET goes through ``/session/refresh`` first, as
+    only the browser knows whether it holds a refresh cookie; that route
+    sends those without one on to the login page.
+    """
+    if request.endpoint == "ui.refresh":
+        return log_out(request.args.get("next", ""))
+    if request.method == "GET":
+        return redirect(url_for("ui.refresh", next=request.full_path.rstrip("?")))
+    return log_out()
 
 
 def safe_next(url: str | None) -> str:
@@ -84,6 +89,11 @@ def safe_next(url: str | None) -> str:
     if parts.path.startswith("//"):
         return url_for("ui.dashboard")
     return url or url_for("ui.dashboard")
+
+
+def refresh_cookie() -> str | None:
+    """The refresh token the browser sent, on routes under the session path."""
+    return request.cookies.get(current_app.config["JWT_REFRESH_COOKIE_NAME"])
 
 
 def csrf_value() -> str:

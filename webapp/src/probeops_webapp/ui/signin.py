@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app, render_template, request
 from probeops_store.models import Role, User
 
-from probeops_webapp import accounts
+from probeops_webapp import accounts, authn
 from probeops_webapp.access import allow, current_principal, public
 from probeops_webapp.errors import InvalidRequest, NotAuthenticated
 from probeops_webapp.resources import auth
@@ -31,17 +31,18 @@ def login():
     return session.log_in(user, next_url)
 
 
-@bp.route("/logout", methods=["POST"])
+@bp.route(f"{session.REFRESH_PATH}/logout", methods=["POST"])
 @allow(Role.VIEWER, keys=False)
 def logout():
-    """Revoke the access token, as the API's logout does, and drop cookies."""
-    from probeops_webapp import authn
-
+    """Revoke both tokens, as the API's logout does, and drop the cookies."""
     authn.revoke_current_token()
+    refresh_token = session.refresh_cookie()
+    if refresh_token:
+        auth.revoke_refresh(refresh_token)
     return session.log_out()
 
 
-@bp.route(session.REFRESH_PATH)
+@bp.route(f"{session.REFRESH_PATH}/refresh")
 @allow(Role.VIEWER, token="refresh", keys=False)
 def refresh():
     """Trade the refresh cookie for a new access token, then go back."""
