@@ -39,7 +39,10 @@ def banner(settings: PlatformSettings, password: str | None, port: int) -> str:
     """What ``probeops serve`` prints: where it listens and how to log in."""
     host = settings.listen[0]
     base = f"http://{host}:{port}" if ":" not in host else f"http://[{host}]:{port}"
-    lines = [f"probeops: API on {base}/api/v1, docs at {base}/api/docs"]
+    lines = [
+        f"probeops: web UI on {base}/ (log in with the e-mail and password below)",
+        f"probeops: API on {base}/api/v1, docs at {base}/api/docs",
+    ]
     if settings.embedded:
         lines.append(
             f"probeops: embedded profile: SQLite {settings.database_url}, "

@@ -175,6 +175,10 @@ def test_history_filters_by_diagnostic_and_status(admin):
     assert not any("127.0.0.3" in row for row in rows)
     admin.goto("/history?target=127.0.0.3")
     assert admin.locator("table.list tbody tr").count() == 1
+    admin.goto("/history?target=127.0.0.3&since=2000-01-01T00:00")
+    assert admin.locator("table.list tbody tr").count() == 1
+    admin.goto("/history?target=127.0.0.3&since=2999-01-01T00:00")
+    assert admin.locator("td.empty").inner_text() == "No measurements."
 
 
 def test_history_pages_through_measurements(admin):
