@@ -4,7 +4,7 @@ import pytest
 from probeops_webapp.testing import LabDNS, embedded_platform
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="package", autouse=True)
 def lab_dns():
     """Every hostname in these tests is resolved by our own server."""
     server = LabDNS()
