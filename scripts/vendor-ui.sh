@@ -16,7 +16,11 @@ if ! command -v npm >/dev/null 2>&1; then
 fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-(cd "$work" && npm pack --silent "uplot@$version" >/dev/null)
+if ! (cd "$work" && npm pack --silent "uplot@$version" >/dev/null); then
+  echo "probeops: could not fetch uplot@$version from the npm registry;" \
+    "the web UI will show tables without charts" >&2
+  exit 0
+fi
 tar -xzf "$work/uplot-$version.tgz" -C "$work"
 mkdir -p "$vendor"
 cp "$work/package/dist/uPlot.iife.min.js" "$work/package/dist/uPlot.min.css" \

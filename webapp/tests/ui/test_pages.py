@@ -340,3 +340,14 @@ def test_an_expired_access_cookie_is_renewed_from_the_refresh_cookie(admin):
     assert any("/session/refresh?next=" in url for url in asked)
     names = {cookie["name"] for cookie in admin.context.cookies()}
     assert "access_token_cookie" in names
+
+
+def test_a_form_posted_without_the_csrf_value_is_refused(admin, server):
+    keys = admin.request.get("/api/v1/api-keys").json()
+    answer = admin.request.post(
+        "/keys", form={"name": "forged", "scopes": "measurements:read"}
+    )
+
+    assert answer.status == 403
+    assert "CSRF" in answer.text()
+    assert admin.request.get("/api/v1/api-keys").json() == keys

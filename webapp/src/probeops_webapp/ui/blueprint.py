@@ -20,6 +20,11 @@ bp = Blueprint(
     static_url_path="/static/ui",
 )
 
+STALE_FORM = (
+    "The form did not carry this session's CSRF value: it is older than your "
+    "last login, or another site sent it. Reload the page and try again."
+)
+
 NAVIGATION = (
     ("ui.dashboard", "Dashboard", Role.VIEWER),
     ("ui.run", "Run", Role.OPERATOR),
@@ -80,6 +85,8 @@ def milliseconds(value: float | None) -> str:
 
 @bp.errorhandler(NotAuthenticated)
 def _not_logged_in(error: NotAuthenticated):
+    if "CSRF" in str(error):
+        return _problem(403, "Form refused", STALE_FORM)
     return session.to_login()
 
 
