@@ -171,3 +171,7 @@ class MeasurementTarget(Base):
     address: Mapped[str | None] = mapped_column(String(64))
     resolve_error: Mapped[str | None] = mapped_column(Text)
     result: Mapped[dict[str, Any] | None] = mapped_column(Document)
+
+
+# The probe tables share this metadata, so migrations and drift checks see them.
+from probeops_store import probe_models  # noqa: E402, F401
