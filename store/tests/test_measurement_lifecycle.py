@@ -99,3 +99,15 @@ def test_stranded_measurements_are_found_and_marked_queued_anew(store):
 
     assert {measurement_id for measurement_id, _ in found} == {waiting, crashed}
     assert found_again == [(crashed, 0.0)]
+
+
+def test_two_sweepers_at_once_never_queue_the_same_measurement(store):
+    _queued(store)
+    later = utcnow() + timedelta(seconds=120)
+
+    with store.session() as first, store.session() as second:
+        found_first = measurements.stranded(first, waited=60, now=later)
+        found_second = measurements.stranded(second, waited=60, now=later)
+
+    assert len(found_first) == 1
+    assert found_second == []

@@ -125,6 +125,8 @@ def stranded(
         )
         .order_by(Measurement.number)
         .limit(500)
+        # Several workers sweep; each row goes to the first that locks it.
+        .with_for_update(skip_locked=True)
     ).all()
     _requeued(session, [row.id for row in found], now)
     return [(row.id, row.time_limit) for row in found]
