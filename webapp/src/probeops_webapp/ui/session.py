@@ -86,7 +86,7 @@ def safe_next(url: str | None) -> str:
     parts = urlsplit(url or "")
     if parts.scheme or parts.netloc or not parts.path.startswith("/"):
         return url_for("ui.dashboard")
-    if parts.path.startswith("//"):
+    if parts.path.startswith(("//", "/\\")):
         return url_for("ui.dashboard")
     return url or url_for("ui.dashboard")
 
