@@ -10,18 +10,9 @@ import pytest
 from probeops.health import HealthServer
 from probeops.settings import InvalidSetting
 from probeops_webapp.settings import PROXY_HOPS
-from probeops_webapp.testing import embedded_platform
 from probeops_worker.metrics import job_outcome
 from probeops_worker.settings import HEALTH_LISTEN
 from prometheus_client.parser import text_string_to_metric_families
-
-
-@pytest.fixture
-def platform(tmp_path):
-    platform = embedded_platform(tmp_path, PROBEOPS_LOGIN_LIMIT="1000/minute")
-    yield platform
-    platform.queue.close()
-    platform.store.dispose()
 
 
 def _get(url: str) -> tuple[int, bytes]:
