@@ -3,9 +3,9 @@
 Two kinds of figures are served. Request counts and latencies are kept by
 each web process (gunicorn's workers share them through
 ``PROMETHEUS_MULTIPROC_DIR`` when it is set). Measurement counts and
-durations, queue depth and registered workers are read at scrape time from
-the database and Redis, so every replica of the web app reports the same
-figures for the whole fleet.
+durations, probe heartbeats, queue depth and registered workers are read at
+scrape time from the database and Redis, so every replica of the web app
+reports the same figures for the whole fleet.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import time
 
 from flask import Blueprint, Flask, Response, current_app, g, request
 from probeops_store.models import Measurement
+from probeops_store.probe_models import Probe
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -47,16 +48,6 @@ REQUEST_SECONDS = Histogram(
     "Seconds taken to answer an HTTP request, by method and route.",
     ["method", "route"],
 )
-PROBE_HEARTBEATS = Counter(
-    "probeops_probe_heartbeats",
-    "Heartbeats received from probe agents, by probe name.",
-    ["probe"],
-)
-
-
-def record_probe_heartbeat(probe: str) -> None:
-    """Count one heartbeat of a probe agent; called by the probe endpoints."""
-    PROBE_HEARTBEATS.labels(probe).inc()
 
 
 @blp.get("/metrics")
@@ -92,6 +83,7 @@ class PlatformCollector:
 
     def collect(self):
         yield from self._guarded("database", self._measurements)
+        yield from self._guarded("database", self._probes)
         if hasattr(self.queue, "queue"):
             yield from self._guarded("redis", self._queue)
         yield self.up
@@ -125,6 +117,20 @@ class PlatformCollector:
             ):
                 durations.add_metric([diagnostic], count, float(total or 0))
         return [counts, durations]
+
+    def _probes(self):
+        heartbeats = GaugeMetricFamily(
+            "probeops_probe_last_heartbeat_timestamp_seconds",
+            "Unix time of each enrolled probe's last heartbeat.",
+            labels=["probe_id", "probe"],
+        )
+        query = select(Probe.id, Probe.name, Probe.last_seen_at).where(
+            Probe.revoked_at.is_(None), Probe.last_seen_at.is_not(None)
+        )
+        with self.store.session() as session:
+            for probe_id, name, seen in session.execute(query):
+                heartbeats.add_metric([probe_id, name], seen.timestamp())
+        return [heartbeats]
 
     def _queue(self):
         from rq import Worker

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
+from datetime import UTC, datetime
 
 import pytest
 from probeops.health import HealthServer
@@ -131,3 +132,35 @@ def test_metrics_count_measurements_and_durations_on_sqlite(platform):
     ]
     assert count == 1 and 0 < total < 60
     assert samples[("probeops_dependency_up", (("dependency", "database"),))] == 1
+
+
+def test_metrics_give_each_probe_its_last_heartbeat(platform):
+    from probeops_store.models import Org
+    from probeops_store.probe_models import Probe
+    from sqlalchemy import select
+
+    platform.user("admin", org="field")
+    seen = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
+    with platform.store.session() as session:
+        org = session.scalars(select(Org).where(Org.name == "field")).one()
+        for name, last_seen_at in (("branch-1", seen), ("never", None)):
+            session.add(
+                Probe(
+                    org_id=org.id,
+                    name=name,
+                    prefix=f"pop_{name}",
+                    secret_hash="0" * 64,
+                    last_seen_at=last_seen_at,
+                )
+            )
+
+    text = platform.client.get("/metrics").get_data(as_text=True)
+    family = next(
+        family
+        for family in text_string_to_metric_families(text)
+        if family.name == "probeops_probe_last_heartbeat_timestamp_seconds"
+    )
+
+    assert [(s.labels["probe"], s.value) for s in family.samples] == [
+        ("branch-1", seen.timestamp())
+    ]
