@@ -22,4 +22,4 @@ ENV PATH=/opt/probeops/bin:$PATH \
     PYTHONUNBUFFERED=1
 USER probeops
 WORKDIR /var/lib/probeops
-CMD ["probeops-probe"]
+CMD ["probeops-probe", "agent", "--state", "/var/lib/probeops"]
