@@ -29,14 +29,18 @@ REFRESH_PATH = "/session"
 
 
 def configure(app: Flask) -> None:
-    """Let the API's token checks read the cookies this module sets."""
+    """Let the API's token checks read the cookies this module sets.
+
+    The production profile is served over HTTPS (behind NGINX), so its
+    cookies are marked Secure; the embedded one listens on plain HTTP.
+    """
     locations = app.config.get("JWT_TOKEN_LOCATION", ["headers"])
     app.config.update(
         JWT_TOKEN_LOCATION=[*locations, "cookies"],
         JWT_COOKIE_CSRF_PROTECT=True,
         JWT_CSRF_CHECK_FORM=True,
         JWT_COOKIE_SAMESITE="Lax",
-        JWT_COOKIE_SECURE=app.config.get("JWT_COOKIE_SECURE", False),
+        JWT_COOKIE_SECURE=not app.extensions["probeops_settings"].embedded,
         JWT_ACCESS_COOKIE_PATH="/",
         JWT_REFRESH_COOKIE_PATH=REFRESH_PATH,
         JWT_REFRESH_CSRF_COOKIE_PATH=REFRESH_PATH,
