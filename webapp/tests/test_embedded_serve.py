@@ -11,6 +11,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from probeops_store import migrate
 
 PROBEOPS = [str(Path(sys.executable).with_name("probeops"))]
 
@@ -159,7 +160,7 @@ def test_db_upgrade_migrates_the_configured_database(tmp_path):
     upgraded = _probeops(tmp_path, "db", "upgrade")
 
     assert upgraded.returncode == 0, upgraded.stderr
-    assert "database at revision 0001" in upgraded.stdout
+    assert f"database at revision {migrate.head()}" in upgraded.stdout
     assert (tmp_path / "probeops.sqlite3").exists()
 
 
@@ -203,7 +204,6 @@ def test_serve_runs_measurements_a_previous_process_left_queued(tmp_path):
 
 def test_second_start_keeps_the_admin_and_says_how_to_add_users(tmp_path):
     from probeops_store.settings import load
-
     from probeops_webapp.serve import Server, banner
 
     settings = load(_environ(tmp_path))
