@@ -19,11 +19,27 @@ from probeops_worker.worker import job_context, redis_queue
 from probeops_webapp import access, authn, deployment, errors, ui
 from probeops_webapp.api import API_CONFIG, PlatformApi
 from probeops_webapp.blocklist import DatabaseBlocklist, RedisBlocklist
-from probeops_webapp.resources import api_keys, auth, diagnostics, measurements, users
+from probeops_webapp.resources import (
+    api_keys,
+    auth,
+    diagnostics,
+    measurements,
+    probe_agent,
+    probes,
+    users,
+)
 
 log = logging.getLogger(__name__)
 
-BLUEPRINTS = (auth.blp, api_keys.blp, users.blp, diagnostics.blp, measurements.blp)
+BLUEPRINTS = (
+    auth.blp,
+    api_keys.blp,
+    users.blp,
+    diagnostics.blp,
+    measurements.blp,
+    probes.blp,
+    probe_agent.blp,
+)
 SPEC_ENDPOINTS = ("api-docs.openapi_json", "api-docs.openapi_swagger_ui")
 
 

@@ -12,7 +12,7 @@ from probeops_store.database import Store
 from probeops_store.models import ApiKey, Role, User
 from sqlalchemy import select, update
 
-from probeops_webapp import credentials
+from probeops_webapp import credentials, probe_auth
 from probeops_webapp.access import SCOPES, Policy, Principal
 from probeops_webapp.blocklist import Blocklist
 from probeops_webapp.errors import NotAuthenticated
@@ -34,6 +34,8 @@ def init_app(app: Flask, store: Store, blocklist: Blocklist) -> None:
 
 def authenticate(store: Store, policy: Policy) -> Principal:
     """The caller of this request, or ``NotAuthenticated``."""
+    if policy.token in probe_auth.TOKEN_KINDS:
+        return probe_auth.authenticate(store, policy)
     key = _presented_key()
     if key is not None:
         if not policy.keys:

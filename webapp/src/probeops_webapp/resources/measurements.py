@@ -21,6 +21,7 @@ from sqlalchemy import select
 from probeops_webapp.access import allow, current_principal
 from probeops_webapp.errors import InvalidRequest, NotFound
 from probeops_webapp.pinning import PinnedTarget, pin_targets
+from probeops_webapp.resources.probes import ProbeChoiceSchema
 
 blp = Blueprint(
     "measurements",
@@ -54,6 +55,11 @@ class SubmitSchema(ma.Schema):
     options = ma.fields.Dict(
         load_default=dict,
         metadata={"description": "Validated by the diagnostic's options schema"},
+    )
+    probes = ma.fields.Nested(
+        ProbeChoiceSchema,
+        load_default=None,
+        metadata={"description": "Run on these probes instead of a worker"},
     )
 
 
@@ -105,7 +111,14 @@ class PageSchema(ma.Schema):
 @blp.response(202, MeasurementSchema)
 def submit(body: dict):
     """Accept a measurement and queue it; follow it at the Location given."""
-    measurement = accept(body["diagnostic"], body["targets"], body["options"])
+    if body["probes"] is not None:
+        from probeops_webapp.fanout import accept_on_probes
+
+        measurement = accept_on_probes(
+            body["diagnostic"], body["targets"], body["options"], body["probes"]
+        )
+    else:
+        measurement = accept(body["diagnostic"], body["targets"], body["options"])
     location = url_for("measurements.get_measurement", measurement_id=measurement.id)
     return measurement, 202, {"Location": location}
 

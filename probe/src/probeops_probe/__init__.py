@@ -1,0 +1,3 @@
+"""The ProbeOps probe agent."""
+
+__version__ = "0.1.0"
