@@ -98,8 +98,21 @@ def test_traceroute_of_loopback_shows_the_hop_table_and_the_path(admin):
 
 def test_a_bad_option_is_shown_next_to_its_field_and_nothing_is_queued(admin, server):
     queued = len(server.queue.submitted)
-    _run(admin, "ping", "127.0.0.1", count=0)
+    _fill(admin, "dns", "127.0.0.1", port=0)
+    admin.check("input[type=checkbox][name='opt.nsid']")
+    admin.click("form.run button[type=submit]")
     snap(admin, "run-invalid-option")
+
+    error = admin.locator(".option.invalid p.error[data-field='opt.port']")
+    assert error.inner_text() == "must be between 1 and 65535, got 0"
+    assert admin.locator("[name='opt.port']").input_value() == "0"
+    assert admin.locator("input[type=checkbox][name='opt.nsid']").is_checked()
+    assert len(server.queue.submitted) == queued
+
+
+def test_a_bad_count_is_shown_next_to_it_and_nothing_is_queued(admin, server):
+    queued = len(server.queue.submitted)
+    _run(admin, "ping", "127.0.0.1", count=0)
 
     error = admin.locator(".option.invalid p.error[data-field='opt.count']")
     assert error.inner_text() == "must be between 1 and 100000, got 0"

@@ -65,7 +65,7 @@ def run_diagnostic(name: str):
     try:
         accepted = _submit(name, forms.split_targets(targets_text), sent)
     except _Refused as refused:
-        values = {key: value for key, value in request.form.items()}
+        values = {key: request.form.getlist(key)[-1] for key in request.form}
         page = _form(diagnostic, inputs, values, refused.errors, targets_text)
         return page, 422
     return redirect(url_for("ui.measurement", measurement_id=accepted.id))
