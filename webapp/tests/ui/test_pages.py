@@ -291,6 +291,13 @@ def test_pages_fit_a_narrow_window(admin):
             "document.documentElement.scrollWidth - window.innerWidth"
         )
         assert overflow <= 0, f"{path} is {overflow}px wider than the window"
+    _run(admin, "ping", "127.0.0.1", count=3, interval=0.1)
+    admin.wait_for_selector(FINISHED, timeout=30_000)
+    admin.wait_for_function("window.probeopsCharts && window.probeopsCharts.length")
+    snap(admin, "narrow-ping")
+    chart_width = admin.evaluate("window.probeopsCharts[0].width")
+    assert chart_width <= 390
+    assert admin.evaluate("document.documentElement.scrollWidth") <= 390
 
 
 def test_forms_work_without_javascript(browser, server):
