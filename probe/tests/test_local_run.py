@@ -64,3 +64,28 @@ def test_a_bad_config_exits_2_with_the_reason(tmp_path):
 
     assert done.returncode == 2
     assert "cannot read" in done.stderr
+
+
+def test_an_agent_pace_out_of_range_is_refused_naming_the_range(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "probeops_probe.cli", "agent", "--state", "x"]
+        + ["--batch", "5000"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert done.returncode == 2
+    assert "must be results between 1 and 1000, got 5000" in done.stderr
+
+
+def test_an_agent_without_a_credential_says_to_enrol(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "probeops_probe.cli", "agent", "--state", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert done.returncode == 3
+    assert "run `probeops-probe enrol`" in done.stderr

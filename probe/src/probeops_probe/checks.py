@@ -17,18 +17,10 @@ from probeops import engine, hookimpl
 from probeops.errors import ProbeOpsError
 from probeops.plugins import Registry
 from probeops.policy import TargetPolicy
-from probeops.settings import setting
+
+from probeops_probe.settings import ALLOWLIST
 
 log = logging.getLogger(__name__)
-
-ALLOWLIST = setting(
-    "PROBEOPS_PROBE_ALLOWLIST",
-    "none",
-    lambda raw: () if raw == "none" else tuple(raw.split(",")),
-    "CIDRs the probe's target policy opens on purpose (loopback, lab or "
-    "private ranges it should measure).",
-    "'none' or comma separated CIDRs, e.g. 198.18.0.0/15,127.0.0.0/8",
-)
 
 
 def policy() -> TargetPolicy:

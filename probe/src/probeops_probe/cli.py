@@ -46,9 +46,9 @@ def _parser() -> argparse.ArgumentParser:
 
     work = commands.add_parser("agent", help="work for the platform")
     work.add_argument("--state", type=Path, required=True)
-    work.add_argument("--heartbeat", type=float, default=30.0)
-    work.add_argument("--poll", type=float, default=5.0)
-    work.add_argument("--batch", type=int, default=500)
+    work.add_argument("--heartbeat", type=_seconds, default=30.0)
+    work.add_argument("--poll", type=_seconds, default=5.0)
+    work.add_argument("--batch", type=_batch, default=500)
     work.set_defaults(command=run_agent)
 
     local = commands.add_parser("run", help="run checks from a local file")
@@ -57,6 +57,26 @@ def _parser() -> argparse.ArgumentParser:
     local.add_argument("--rounds", type=int, help="run each check this often")
     local.set_defaults(command=run_config)
     return parser
+
+
+def _seconds(text: str) -> float:
+    return _within(float, text, 0.05, 3600, "seconds")
+
+
+def _batch(text: str) -> int:
+    return _within(int, text, 1, 1000, "results")
+
+
+def _within(kind, text: str, low, high, unit: str):
+    try:
+        value = kind(text)
+    except ValueError:
+        value = None
+    if value is None or not low <= value <= high:
+        raise argparse.ArgumentTypeError(
+            f"must be {unit} between {low} and {high}, got {text}"
+        )
+    return value
 
 
 def enrol_probe(args: argparse.Namespace) -> int:

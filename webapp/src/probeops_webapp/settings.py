@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from probeops.settings import setting
 
+from probeops_webapp import probe_settings  # noqa: F401  (registers them)
+
 
 def _hops(raw: str) -> int:
     value = int(raw)
