@@ -78,7 +78,7 @@ def test_a_503_with_retry_after_is_unreachable_and_carries_the_wait(loopback_ser
         api.call(base, "GET", "/x", "pop_x")
 
     assert caught.value.retry_after == 7
-    assert caught.value.retry_helps
+    assert caught.value.retryable
 
 
 def test_a_401_is_a_refusal_with_the_apis_message(loopback_server):

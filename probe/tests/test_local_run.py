@@ -89,3 +89,14 @@ def test_an_agent_without_a_credential_says_to_enrol(tmp_path):
 
     assert done.returncode == 3
     assert "run `probeops-probe enrol`" in done.stderr
+
+
+def test_a_bad_allowlist_stops_the_run_naming_the_variable(tmp_path):
+    config = tmp_path / "checks.json"
+    check = {"diagnostic": "ping", "target": "127.0.0.1", "interval_s": 1}
+    config.write_text(json.dumps({"checks": [check]}))
+
+    done = _run("--config", str(config), env_allow="not-a-cidr")
+
+    assert done.returncode == 2
+    assert "PROBEOPS_PROBE_ALLOWLIST='not-a-cidr' is not valid" in done.stderr

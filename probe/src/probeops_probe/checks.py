@@ -27,20 +27,25 @@ def policy() -> TargetPolicy:
     return TargetPolicy.from_cidrs(ALLOWLIST.read())
 
 
+GUARD = "probeops-probe-policy"
+
+
 class PolicyGuard:
     """Refuses every resolved target the probe's policy refuses."""
 
-    def __init__(self, target_policy: TargetPolicy) -> None:
-        self.policy = target_policy
-
     @hookimpl
     def probeops_check_target(self, target, diagnostic: str) -> None:
-        self.policy.check(target.address)
+        policy().check(target.address)
 
 
 def guarded(registry: Registry) -> Registry:
-    """The registry, with the target policy checked before any packet."""
-    registry.manager.register(PolicyGuard(policy()), name="probeops-probe-policy")
+    """The registry, with the target policy checked before any packet.
+
+    Reads the policy once now, so a bad allowlist stops start-up.
+    """
+    policy()
+    if not registry.manager.has_plugin(GUARD):
+        registry.manager.register(PolicyGuard(), name=GUARD)
     return registry
 
 
@@ -53,6 +58,7 @@ def run_check(
     context: dict[str, Any],
 ) -> list[dict[str, Any]]:
     """Measure ``targets``; one outbox record per target, named by ``ids``."""
+    guarded(registry)
     measured_at = datetime.now(UTC)
     began = time.monotonic()
     documents = _documents(registry, diagnostic, targets, options)

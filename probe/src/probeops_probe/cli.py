@@ -9,11 +9,11 @@ import sys
 import threading
 from pathlib import Path
 
+from probeops.errors import ProbeOpsError
 from probeops.plugins import get_registry
 
 from probeops_probe import __version__, api, identity
 from probeops_probe.agent import Agent, Pace
-from probeops_probe.errors import AgentError
 from probeops_probe.local import load_config, run_local
 from probeops_probe.outbox import Outbox
 
@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return args.command(args)
-    except AgentError as error:
+    except ProbeOpsError as error:
         print(f"probeops-probe: {error}", file=sys.stderr)
         return getattr(error, "exit_code", 3)
 

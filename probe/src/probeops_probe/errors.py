@@ -8,13 +8,11 @@ from probeops.errors import ProbeOpsError
 class AgentError(ProbeOpsError):
     """The probe agent cannot go on."""
 
-    retry_helps = False
-
 
 class ApiUnreachable(AgentError):
     """The platform API did not answer; results wait in the outbox."""
 
-    retry_helps = True
+    retryable = True
 
     def __init__(self, message: str | None = None, retry_after: float = 0) -> None:
         super().__init__(message)

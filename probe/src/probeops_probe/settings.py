@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from probeops.policy import TargetPolicy
 from probeops.settings import setting
 
 
 def _cidrs(raw: str) -> tuple[str, ...]:
+    """The CIDRs of the value, each checked to be one."""
     if raw == "none":
         return ()
-    return tuple(part.strip() for part in raw.split(",") if part.strip())
+    cidrs = tuple(part.strip() for part in raw.split(",") if part.strip())
+    TargetPolicy.from_cidrs(cidrs)
+    return cidrs
 
 
 ALLOWLIST = setting(
