@@ -158,7 +158,7 @@ def render_nginx(run: Path, values: dict[str, str]) -> Path:
 # -- processes ------------------------------------------------------------------
 
 
-def wait_for_port(port: int, process: subprocess.Popen, log: Path, timeout=30.0):
+def wait_for_port(port: int, process: subprocess.Popen, log: Path, timeout=90.0):
     limit = time.monotonic() + timeout
     while time.monotonic() < limit:
         if process.poll() is not None:
@@ -168,7 +168,7 @@ def wait_for_port(port: int, process: subprocess.Popen, log: Path, timeout=30.0)
             return
         except OSError:
             time.sleep(0.1)
-    raise RuntimeError(f"port {port} never opened:\n{log.read_text()}")
+    raise RuntimeError(f"{log.stem}: port {port} never opened:\n{log.read_text()}")
 
 
 @dataclass

@@ -165,6 +165,20 @@ def test_request_bodies_over_the_limit_are_refused_by_nginx(stack):
     assert answer.status == 413
 
 
+def test_login_limits_count_the_client_address_nginx_forwards(stack):
+    wrong = {"email": "someone@deploy.example", "password": "not the password"}
+
+    def attempt(source: str) -> int:
+        answer = stack.client.https("POST", "/api/v1/auth/login", wrong, source=source)
+        return answer.status
+
+    tries = [attempt("127.0.0.3") for _ in range(6)]
+    other_client = attempt("127.0.0.4")
+
+    assert tries == [401] * 5 + [429]
+    assert other_client == 401
+
+
 def test_metrics_parse_as_prometheus_text_and_count_the_measurement(stack):
     headers = stack.client.login()
     before = _finished_pings(_metrics(stack))
