@@ -125,6 +125,11 @@ class ScheduleSchema(NewScheduleSchema):
 @blp.response(201, TokenSchema)
 def create_token(body: dict):
     """A one-time enrolment token for a new probe; shown only here."""
+    return issue_enrolment_token(body)
+
+
+def issue_enrolment_token(body: dict) -> dict:
+    """Make a token from a loaded :class:`NewTokenSchema` body."""
     principal = current_principal()
     minutes = body["minutes"] or probe_settings.ENROLMENT_MINUTES.read()
     text, prefix, stored_hash = new_secret(ENROLMENT_MARK)
@@ -146,6 +151,11 @@ def create_token(body: dict):
 @blp.response(200, ProbeSchema(many=True))
 def list_probes():
     """The org's probes, each online or offline with its last heartbeat."""
+    return org_probes()
+
+
+def org_probes() -> list[dict]:
+    """The caller's org's probes, by name, each with its status."""
     with _store().session() as session:
         rows = session.scalars(
             select(Probe)
@@ -186,9 +196,14 @@ def revoke_probe(probe_id: str):
 @blp.response(200, ResultSchema(many=True))
 def probe_results(probe_id: str):
     """The probe's latest results, newest first (at most 100)."""
+    return recent_results(probe_id)[1]
+
+
+def recent_results(probe_id: str) -> tuple[dict, list[ProbeResult]]:
+    """The org's probe, described, and its latest 100 results."""
     with _store().session() as session:
-        _own_probe(session, probe_id)
-        return session.scalars(
+        probe = _described(_own_probe(session, probe_id))
+        return probe, session.scalars(
             select(ProbeResult)
             .where(ProbeResult.probe_id == probe_id)
             .order_by(ProbeResult.received_at.desc(), ProbeResult.id)

@@ -17,6 +17,7 @@ from probeops_webapp.ui import (
     keys,
     live,
     measurement,
+    probes,
     runs,
     session,
     signin,
@@ -24,7 +25,7 @@ from probeops_webapp.ui import (
 
 __all__ = ["init_app"]
 
-PAGES = (admin, history, keys, live, measurement, runs, signin)
+PAGES = (admin, history, keys, live, measurement, probes, runs, signin)
 
 
 def init_app(app: Flask) -> None:

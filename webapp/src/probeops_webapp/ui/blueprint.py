@@ -29,6 +29,7 @@ NAVIGATION = (
     ("ui.dashboard", "Dashboard", Role.VIEWER),
     ("ui.run", "Run", Role.OPERATOR),
     ("ui.history", "History", Role.VIEWER),
+    ("ui.probe_list", "Probes", Role.VIEWER),
     ("ui.keys", "API keys", Role.VIEWER),
     ("ui.users", "Users", Role.ADMIN),
     ("ui.account", "Account", Role.VIEWER),

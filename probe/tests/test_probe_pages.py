@@ -1,0 +1,71 @@
+"""The probes pages of the web UI, on the API's own functions."""
+
+import re
+
+from probeops_probe.testing import bearer, enrol, enrolment_token, record
+from probeops_webapp import accounts
+from probeops_webapp.testing import PASSWORD
+
+
+def _browser(platform, role="admin", email="pages@alpha.example"):
+    accounts.create_user(platform.store, email, PASSWORD, role, "alpha")
+    client = platform.app.test_client()
+    answer = client.post("/login", data={"email": email, "password": PASSWORD})
+    assert answer.status_code in (302, 303), answer.data[:300]
+    return client
+
+
+def test_the_probes_page_lists_status_tags_and_capabilities(platform, admin):
+    probe = enrol(
+        platform.client,
+        enrolment_token(platform.client, admin, tags=["eu"]),
+        "ams-office",
+        capabilities={"raw_socket": True, "ipv6": False},
+    )
+    browser = _browser(platform)
+
+    page = browser.get("/probes").get_data(as_text=True)
+
+    row = re.search(rf'<tr data-probe="{probe["probe_id"]}">(.*?)</tr>', page, re.S)
+    assert "ams-office" in row.group(1)
+    assert 'class="status online"' in row.group(1)
+    assert "eu" in row.group(1) and "raw_socket" in row.group(1)
+    assert "ipv6" not in row.group(1)
+
+
+def test_an_admin_creates_an_enrolment_token_from_the_page(platform):
+    browser = _browser(platform)
+    form = browser.get("/probes").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+
+    answer = browser.post(
+        "/probes/tokens", data={"csrf_token": csrf, "minutes": "30", "tags": "eu"}
+    )
+
+    assert answer.status_code == 201
+    token = re.search(r'value="(poe_[^"]+)"', answer.get_data(as_text=True))
+    enrolled = enrol(platform.client, token.group(1), "from-the-page")
+    assert enrolled["credential"].startswith("pop_")
+
+
+def test_a_viewer_sees_no_token_form(platform):
+    browser = _browser(platform, role="viewer", email="viewer@alpha.example")
+
+    page = browser.get("/probes").get_data(as_text=True)
+
+    assert "New enrolment token" not in page
+
+
+def test_a_probes_page_shows_its_latest_results(platform, admin):
+    probe = enrol(platform.client, enrolment_token(platform.client, admin), "p")
+    platform.client.post(
+        "/api/v1/agent/results",
+        headers=bearer(probe["credential"]),
+        json={"sent_at": record("x")["measured_at"], "results": [record("r-1")]},
+    )
+    browser = _browser(platform)
+
+    page = browser.get(f"/probes/{probe['probe_id']}").get_data(as_text=True)
+
+    assert '<tr data-result="r-1">' in page
+    assert "127.0.0.1" in page and "finished" in page
