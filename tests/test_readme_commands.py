@@ -44,7 +44,7 @@ def test_the_run_command_pings_loopback_then_serves_the_platform(tmp_path):
         start_new_session=True,
     )
     try:
-        output = _read_until(child, "log in with")
+        output = _read_until(child, "log in with:")
         assert "127.0.0.1 : xmt/rcv/%loss = 5/5/0%" in output
         assert "::1 : xmt/rcv/%loss = 5/5/0%" in output
         api = re.search(r"API on (http://\S+)/api/v1", output).group(1)
