@@ -1,6 +1,7 @@
 """The probes pages of the web UI, on the API's own functions."""
 
 import re
+import time
 
 from probeops_probe.testing import bearer, enrol, enrolment_token, record
 from probeops_webapp import accounts
@@ -69,3 +70,41 @@ def test_a_probes_page_shows_its_latest_results(platform, admin):
 
     assert '<tr data-result="r-1">' in page
     assert "127.0.0.1" in page and "finished" in page
+
+
+def test_the_measurement_page_shows_each_probes_part(platform, admin, monkeypatch):
+    monkeypatch.setenv("PROBEOPS_PROBE_GRACE", "0.01")
+    talking = enrol(platform.client, enrolment_token(platform.client, admin), "talk")
+    enrol(platform.client, enrolment_token(platform.client, admin), "silent")
+    submitted = platform.client.post(
+        "/api/v1/measurements",
+        headers=admin,
+        json={
+            "diagnostic": "ping",
+            "targets": ["127.0.0.1"],
+            "options": {"count": 1, "deadline": 0.5},
+            "probes": {},
+        },
+    ).json
+    job = platform.client.get(
+        "/api/v1/agent/work", headers=bearer(talking["credential"])
+    ).json["jobs"][0]
+    document = {"target": "127.0.0.1", "status": "finished", "body": {}}
+    platform.client.post(
+        "/api/v1/agent/results",
+        headers=bearer(talking["credential"]),
+        json={
+            "sent_at": record("x")["measured_at"],
+            "results": [record(f"{job['id']}-0", job_id=job["id"], document=document)],
+        },
+    )
+    time.sleep(3)
+    browser = _browser(platform)
+
+    page = browser.get(f"/measurements/{submitted['id']}").get_data(as_text=True)
+
+    parts = re.findall(r'<section class="probe-part".*?</section>', page, re.S)
+    by_probe = {re.search(r"Probe (\w+)", part).group(1): part for part in parts}
+    assert sorted(by_probe) == ["silent", "talk"]
+    assert "127.0.0.1" in by_probe["talk"]
+    assert "did not report" in by_probe["silent"]

@@ -223,6 +223,12 @@ def _own_probe(session, probe_id: str) -> Probe:
 @blp.response(200, ProbePartSchema(many=True))
 def measurement_probes(measurement_id: str):
     """Each probe's part of a measurement: its status and its results."""
+    return probe_parts(measurement_id)
+
+
+def probe_parts(measurement_id: str) -> list[dict]:
+    """The parts of the org's measurement, one per probe (none if no probe
+    was asked); parts past their deadline are marked offline first."""
     with _store().session() as session:
         probe_work.mark_offline(session)
     with _store().session() as session:

@@ -7,7 +7,7 @@ from jinja2 import TemplateNotFound
 from probeops_store.models import MeasurementStatus, Role
 
 from probeops_webapp.access import allow
-from probeops_webapp.resources import measurements
+from probeops_webapp.resources import measurements, probes
 from probeops_webapp.ui import charts
 from probeops_webapp.ui.blueprint import bp
 from probeops_webapp.ui.live import progress_of
@@ -30,6 +30,7 @@ def measurement(measurement_id: str):
         view=view_template(found.diagnostic),
         results=results,
         charts=charts.for_results(found.diagnostic, results),
+        parts=probes.probe_parts(measurement_id),
     )
 
 
