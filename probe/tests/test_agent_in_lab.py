@@ -164,7 +164,7 @@ def test_results_made_while_the_api_is_down_are_backfilled_once(lab_platform, ag
     admin = platform.user("admin")
     agent = agents("t2")
     probe_id = _enrolled(platform, admin, agent, "patient")
-    _schedule(platform, admin, probe_id)
+    _schedule(platform, admin, probe_ids=[probe_id])
     agent.start()
     wait_for(lambda: len(_held(platform, probe_id)) >= 3, what="first results")
 
@@ -184,7 +184,7 @@ def test_results_made_while_the_api_is_down_are_backfilled_once(lab_platform, ag
     assert during >= 5
 
 
-def _schedule(platform, admin, probe_id, interval=0.2):
+def _schedule(platform, admin, interval=0.2, **probes):
     answer = platform.client.post(
         "/api/v1/schedules",
         headers=admin,
@@ -193,7 +193,7 @@ def _schedule(platform, admin, probe_id, interval=0.2):
             "target": "127.0.0.1",
             "options": {"count": 1, "timeout": 1},
             "interval_s": interval,
-            "probe_ids": [probe_id],
+            **probes,
         },
     )
     assert answer.status_code == 201, answer.json
@@ -219,7 +219,7 @@ def test_lease_expiry_stops_scheduled_checks_and_reenrolment_resumes_them(
     tag = _tag()
     agent = agents("t3")
     probe_id = _enrolled(platform, admin, agent, "leased", tag)
-    _schedule_tagged(platform, admin, tag)
+    _schedule(platform, admin, interval=0.3, tags=[tag])
     agent.start()
     wait_for(lambda: len(_held(platform, probe_id)) >= 2, what="first results")
 
@@ -234,18 +234,3 @@ def test_lease_expiry_stops_scheduled_checks_and_reenrolment_resumes_them(
     agent.start()
     wait_for(lambda: len(_held(platform, renewed)) >= 2, what="resumed")
     assert renewed != probe_id
-
-
-def _schedule_tagged(platform, admin, tag):
-    answer = platform.client.post(
-        "/api/v1/schedules",
-        headers=admin,
-        json={
-            "diagnostic": "ping",
-            "target": "127.0.0.1",
-            "options": {"count": 1, "timeout": 1},
-            "interval_s": 0.3,
-            "tags": [tag],
-        },
-    )
-    assert answer.status_code == 201, answer.json

@@ -9,12 +9,12 @@ from probeops_probe.errors import BadConfig
 from probeops_probe.local import load_config
 
 
-def _run(*args, env_allow="127.0.0.0/8"):
+def _run(*args, env_allow="127.0.0.0/8", command="run"):
     import os
 
     env = {**os.environ, "PROBEOPS_PROBE_ALLOWLIST": env_allow}
     return subprocess.run(
-        [sys.executable, "-m", "probeops_probe.cli", "run", *args],
+        [sys.executable, "-m", "probeops_probe.cli", command, *args],
         capture_output=True,
         text=True,
         timeout=60,
@@ -67,25 +67,14 @@ def test_a_bad_config_exits_2_with_the_reason(tmp_path):
 
 
 def test_an_agent_pace_out_of_range_is_refused_naming_the_range(tmp_path):
-    done = subprocess.run(
-        [sys.executable, "-m", "probeops_probe.cli", "agent", "--state", "x"]
-        + ["--batch", "5000"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = _run("--state", "x", "--batch", "5000", command="agent")
 
     assert done.returncode == 2
     assert "must be results between 1 and 1000, got 5000" in done.stderr
 
 
 def test_an_agent_without_a_credential_says_to_enrol(tmp_path):
-    done = subprocess.run(
-        [sys.executable, "-m", "probeops_probe.cli", "agent", "--state", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = _run("--state", str(tmp_path), command="agent")
 
     assert done.returncode == 3
     assert "run `probeops-probe enrol`" in done.stderr

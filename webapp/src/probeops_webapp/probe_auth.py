@@ -81,16 +81,8 @@ def authenticate(store: Store, policy: Policy) -> Principal:
 
 def authenticate_enrolment(store: Store) -> Principal:
     """The org of a presented enrolment token that is unused and unexpired."""
-    text = _presented()
-    prefix = prefix_of(text, ENROLMENT_MARK)
-    if prefix is None:
-        raise NotAuthenticated("send an enrolment token (poe_...) as a bearer token")
     with store.session() as session:
-        token = session.scalars(
-            select(EnrolmentToken).where(EnrolmentToken.prefix == prefix)
-        ).first()
-        if token is None or not secret_matches(token.secret_hash, text):
-            raise NotAuthenticated("the enrolment token is unknown")
+        token, prefix = _presented_row(session, EnrolmentToken, ENROLMENT_MARK)
         if token.used_at is not None:
             raise NotAuthenticated(f"the enrolment token {prefix} was already used")
         if token.expires_at <= utcnow():
@@ -101,14 +93,8 @@ def authenticate_enrolment(store: Store) -> Principal:
 
 def authenticate_probe(store: Store) -> Principal:
     """The probe calling this request, or ``NotAuthenticated``."""
-    text = _presented()
-    prefix = prefix_of(text, PROBE_MARK)
-    if prefix is None:
-        raise NotAuthenticated("this route takes a probe credential (pop_...) only")
     with store.session() as session:
-        probe = session.scalars(select(Probe).where(Probe.prefix == prefix)).first()
-        if probe is None or not secret_matches(probe.secret_hash, text):
-            raise NotAuthenticated("the probe credential is unknown")
+        probe, _prefix = _presented_row(session, Probe, PROBE_MARK)
         if probe.revoked_at is not None:
             raise NotAuthenticated(
                 f"probe {probe.id} was revoked at {probe.revoked_at:%Y-%m-%dT%H:%M:%SZ}"
@@ -116,6 +102,21 @@ def authenticate_probe(store: Store) -> Principal:
         _seen(session, probe.id)
     g.probe_id = probe.id
     return Principal(0, probe.org_id, Role.VIEWER, frozenset(), token={"probe": 1})
+
+
+MARK_NAMES = {ENROLMENT_MARK: "an enrolment token", PROBE_MARK: "a probe credential"}
+
+
+def _presented_row(session, model, mark: str):
+    """The row whose secret the request presents, and its prefix."""
+    text = _presented()
+    prefix = prefix_of(text, mark)
+    if prefix is None:
+        raise NotAuthenticated(f"send {MARK_NAMES[mark]} ({mark}...) as a bearer token")
+    row = session.scalars(select(model).where(model.prefix == prefix)).first()
+    if row is None or not secret_matches(row.secret_hash, text):
+        raise NotAuthenticated(f"{MARK_NAMES[mark]} {prefix} is unknown")
+    return row, prefix
 
 
 def _presented() -> str:

@@ -262,25 +262,22 @@ def _check_owned(session, probe: Probe, results: list[dict]) -> set[str]:
     Returns the schedule ids that still exist; results of a schedule since
     deleted are kept without it.
     """
-    job_ids = {result["job_id"] for result in results if result["job_id"]}
-    owners = dict(
-        session.execute(
-            select(ProbeJob.id, ProbeJob.probe_id).where(ProbeJob.id.in_(job_ids))
-        ).all()
-    )
-    for job_id in job_ids:
-        if owners.get(job_id) != probe.id:
+    jobs = _owners(session, ProbeJob.id, ProbeJob.probe_id, results, "job_id")
+    for job_id, owner in jobs.items():
+        if owner != probe.id:
             raise PermissionDenied(f"job {job_id} is not a job of probe {probe.id}")
-    schedule_ids = {r["schedule_id"] for r in results if r["schedule_id"]}
-    orgs = dict(
-        session.execute(
-            select(Schedule.id, Schedule.org_id).where(Schedule.id.in_(schedule_ids))
-        ).all()
-    )
-    for schedule_id in schedule_ids:
-        if orgs.get(schedule_id, probe.org_id) != probe.org_id:
+    schedules = _owners(session, Schedule.id, Schedule.org_id, results, "schedule_id")
+    for schedule_id, org_id in schedules.items():
+        if org_id not in (None, probe.org_id):
             raise PermissionDenied(f"schedule {schedule_id} belongs to another org")
-    return set(orgs)
+    return {key for key, org_id in schedules.items() if org_id is not None}
+
+
+def _owners(session, key, owner, results: list[dict], field: str) -> dict:
+    """Each id the results name in ``field``, with its owner (or ``None``)."""
+    wanted = {result[field] for result in results if result[field]}
+    found = dict(session.execute(select(key, owner).where(key.in_(wanted))).all())
+    return {name: found.get(name) for name in wanted}
 
 
 def _row(result: dict, offset: float, received: datetime, known: set[str]) -> dict:
