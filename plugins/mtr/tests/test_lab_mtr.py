@@ -129,3 +129,28 @@ def test_paris_flow_keeps_one_responder_per_hop_across_cycles(diamond, mtr, fami
     for hop in result.body["hops"]:
         assert len(hop["responders"]) == 1
         assert hop["responder_changes"] == []
+
+
+@pytest.mark.parametrize("family", [4, 6])
+def test_probes_larger_than_the_mtu_go_fragmented_and_are_answered(chain, mtr, family):
+    target = chain.addr("t1", family)
+
+    result = mtr.run(chain, target, size=1600)
+
+    assert result.status is Status.FINISHED
+    assert result.body["packet_size"] == 1600
+    assert mtr.table(result) == [(a, 0.0) for a in chain.hop_addrs(family)]
+
+
+def test_mtr_0_95_loses_probes_larger_than_the_mtu(chain):
+    """Where ``mtr -r -s 1600`` is wrong and traceroute agrees with us: over
+    IPv4 mtr 0.95 stops with an mtr-packet error, over IPv6 it cannot match
+    the routers' replies quoting a fragment header and shows them as ???."""
+    command = ["mtr", "-r", "-n", "-c", "1", "-i", "0.05", "-s", "1600"]
+
+    over_ipv4 = chain.exec("client", [*command, chain.addr("t1", 4)], timeout=60)
+    over_ipv6 = chain.exec("client", [*command, chain.addr("t1", 6)], timeout=60)
+
+    assert "mtr-packet error" in over_ipv4.stderr
+    rows = [line.split()[1] for line in over_ipv6.stdout.splitlines()[2:]]
+    assert rows == ["???"] * 4 + [chain.addr("t1", 6)]

@@ -161,3 +161,25 @@ def test_deadline_ends_a_trace_that_is_still_probing(chain, tracer):
     assert result.body["stop_reason"] == "deadline"
     assert tracer.responders(result)[:4] == [{a} for a in chain.hop_addrs(4)[:4]]
     assert "deadline passed" in result.error
+
+
+@pytest.mark.parametrize("family", [4, 6])
+@pytest.mark.parametrize("protocol", ["icmp", "udp"])
+def test_probes_larger_than_the_mtu_go_fragmented_like_traceroutes(
+    chain, tracer, family, protocol
+):
+    """traceroute sends probes above the 1500-byte MTU fragmented; so do we."""
+    target = chain.addr("t1", family)
+    flag = {"icmp": "-I", "udp": "-U"}[protocol]
+    command = ["traceroute", "-n", flag, "-w", "1", target, "9000"]
+    reference = traceroute_hops(chain.exec("client", command, timeout=60).stdout)
+
+    result = tracer.trace(chain, target, protocol=protocol, size=9000)
+
+    expected = [{address} for address in chain.hop_addrs(family)]
+    assert result.status is Status.FINISHED
+    assert result.body["packet_size"] == 9000
+    assert tracer.responders(result) == expected
+    assert [hop.addresses for hop in reference] == expected
+    kinds = {probe["kind"] for hop in result.body["hops"] for probe in hop["probes"]}
+    assert "silent" not in kinds

@@ -13,6 +13,7 @@ import struct
 from dataclasses import dataclass
 
 from probeops.hopprobe.checksum import internet_checksum
+from probeops.hopprobe.fragments import FRAGMENT_HEADER, unfragmented
 from probeops.hopprobe.probes import ProbeKey, fallback_key
 from probeops.hops import MplsLabel, ProbeReply, ReplyKind, unreachable_flag
 
@@ -211,6 +212,8 @@ def quoted_keys(quote: bytes, family: int) -> tuple[tuple[ProbeKey, ...], list[s
     else:
         protocol, destination = quote[6], _address(quote[24:40])
     transport = quote[header_size:]
+    if family == 6 and protocol == FRAGMENT_HEADER:
+        protocol, transport = unfragmented(transport) or (protocol, b"")
     key = _transport_key(protocol, destination, transport)
     if key is not None:
         return (key,), []

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import random
 import select
 import socket
 import struct
@@ -17,6 +18,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from probeops.hopprobe.fragments import fragment
 from probeops.hopprobe.probes import Flow, make_flow
 from probeops.hopprobe.replies import Answer, Arrival, parse_icmp, parse_ipv4, parse_tcp
 
@@ -26,6 +28,7 @@ ICMP6_FILTER = 1
 _ICMP6_PASSED = (1, 2, 3, 4, 129)
 RECEIVE_BUFFER = 4 * 1024 * 1024
 SO_TIMESTAMPNS = 35
+IP_MTU, IPV6_MTU = 14, 24
 LARGEST_READ_DELAY_NS = 1_000_000_000
 _FAMILIES = {4: socket.AF_INET, 6: socket.AF_INET6}
 
@@ -43,6 +46,8 @@ class RawTransport:
     def __init__(self) -> None:
         self._senders: dict[int, socket.socket] = {}
         self._listeners: dict[tuple[int, str], _Listener] = {}
+        self._mtus: dict[str, int] = {}
+        self._fragment_ids = random.SystemRandom()
 
     def open(self, family: int, protocol: str) -> None:
         """Open what probes of ``protocol`` over IPv``family`` need."""
@@ -59,11 +64,31 @@ class RawTransport:
         """Send one datagram; return its send time, ``None`` when refused."""
         sent_at = time.monotonic()
         try:
-            self._senders[family].sendto(data, (destination, 0))
+            self._send_fitting(family, destination, data)
         except OSError as error:
             log.warning("probe to %s not sent: %s", destination, error.strerror)
             return None
         return sent_at
+
+    def _send_fitting(self, family: int, destination: str, data: bytes) -> None:
+        """Send ``data`` whole, or in fragments once it proved too large.
+
+        The kernel refuses a datagram larger than the link MTU on a socket
+        that writes its own IP header; traceroute's large probes go out
+        fragmented, so ours do too.
+        """
+        sender = self._senders[family]
+        mtu = self._mtus.get(destination)
+        if mtu is None or len(data) <= mtu:
+            try:
+                sender.sendto(data, (destination, 0))
+                return
+            except OSError as error:
+                if error.errno != errno.EMSGSIZE:
+                    raise
+            mtu = self._mtus[destination] = route_mtu(family, destination)
+        for piece in fragment(data, mtu, self._fragment_ids.getrandbits(32)):
+            sender.sendto(piece, (destination, 0))
 
     def receive(self, timeout: float) -> list[tuple[float, Answer]]:
         """Wait up to ``timeout`` seconds; return every reply that arrived."""
@@ -114,6 +139,16 @@ def source_address(family: int, destination: str) -> str:
     with socket.socket(_FAMILIES[family], socket.SOCK_DGRAM) as sock:
         sock.connect((destination, 9))
         return sock.getsockname()[0]
+
+
+def route_mtu(family: int, destination: str) -> int:
+    """Return the MTU of the route to ``destination``; no packet leaves."""
+    level, option = (socket.IPPROTO_IP, IP_MTU)
+    if family == 6:
+        level, option = (socket.IPPROTO_IPV6, IPV6_MTU)
+    with socket.socket(_FAMILIES[family], socket.SOCK_DGRAM) as sock:
+        sock.connect((destination, 9))
+        return sock.getsockopt(level, option)
 
 
 def _icmp6_filter() -> bytes:
