@@ -20,9 +20,9 @@ def _tag() -> str:
     return "t" + secrets.token_hex(3)
 
 
-def _enrolled(platform, admin, agent, name, *tags):
+def _enrolled(platform, admin, agent, name, *tags, extra=()):
     token = enrolment_token(platform.client, admin)
-    return agent.enrol(token, name, *tags)
+    return agent.enrol(token, name, *tags, extra=extra)
 
 
 def _online(platform, admin, probe_ids):
@@ -63,7 +63,7 @@ def test_two_probes_enrol_report_and_measure_over_their_links(lab_platform, agen
     tag = _tag()
     first, second = agents("t1"), agents("t2")
     ids = [
-        _enrolled(platform, admin, first, "branch-1", tag),
+        _enrolled(platform, admin, first, "branch-1", tag, extra=["--country", "NL"]),
         _enrolled(platform, admin, second, "branch-2", tag),
     ]
     first.start()
@@ -74,6 +74,8 @@ def test_two_probes_enrol_report_and_measure_over_their_links(lab_platform, agen
     parts = wait_for(lambda: _settled(platform, admin, measurement), what="done")
 
     assert probes[ids[0]]["capabilities"]["raw_socket"] is True
+    assert probes[ids[0]]["location"] == {"country": "NL"}
+    assert probes[ids[0]]["tags"] == [tag]
     assert "ping" in probes[ids[0]]["diagnostics"]
     assert sorted(p["probe_name"] for p in parts) == ["branch-1", "branch-2"]
     assert [p["status"] for p in parts] == ["done", "done"]

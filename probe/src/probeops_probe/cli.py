@@ -42,6 +42,9 @@ def _parser() -> argparse.ArgumentParser:
     enrol.add_argument("--name", required=True)
     enrol.add_argument("--tag", action="append", default=[], dest="tags")
     enrol.add_argument("--state", type=Path, required=True)
+    enrol.add_argument("--country", help="where the probe is, e.g. NL")
+    enrol.add_argument("--city")
+    enrol.add_argument("--asn", type=int, help="the network it measures from")
     enrol.set_defaults(command=enrol_probe)
 
     work = commands.add_parser("agent", help="work for the platform")
@@ -88,6 +91,7 @@ def enrol_probe(args: argparse.Namespace) -> int:
         "version": __version__,
         "diagnostics": sorted(get_registry().diagnostics),
         "capabilities": identity.capabilities(),
+        "location": _location(args),
     }
     answer = api.call(args.api, "POST", "/api/v1/agent/enrol", args.token, body)
     _forget_former_jobs(args.state)
@@ -97,6 +101,11 @@ def enrol_probe(args: argparse.Namespace) -> int:
     )
     print(answer["probe_id"])
     return 0
+
+
+def _location(args: argparse.Namespace) -> dict:
+    given = {"country": args.country, "city": args.city, "asn": args.asn}
+    return {name: value for name, value in given.items() if value is not None}
 
 
 def _forget_former_jobs(state: Path) -> None:

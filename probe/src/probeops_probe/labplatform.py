@@ -59,12 +59,12 @@ class LabAgent:
         self.log = state / "agent.log"
         state.mkdir(parents=True, exist_ok=True)
 
-    def enrol(self, token: str, name: str, *tags: str) -> str:
+    def enrol(self, token: str, name: str, *tags: str, extra=()) -> str:
         tag_args = [arg for tag in tags for arg in ("--tag", tag)]
         done = self.lab.exec(
             self.node,
             [*_command(), "enrol", "--api", self.api, "--token", token]
-            + ["--name", name, "--state", str(self.state), *tag_args],
+            + ["--name", name, "--state", str(self.state), *tag_args, *extra],
             timeout=30,
         )
         if done.returncode != 0:
