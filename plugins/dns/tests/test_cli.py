@@ -79,9 +79,9 @@ def test_a_name_without_data_exits_one(lab, capsys):
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["-t", "BOGUS"], "unknown record type 'BOGUS'; allowed: A, A6, AAAA"),
+        (["-t", "BOGUS"], "-t/--type: unknown record type 'BOGUS'; allowed: A, A6"),
         (["-t", "AXFR"], "AXFR is a zone transfer, which this diagnostic does not"),
-        (["--class", "XX"], "unknown class 'XX'; allowed: ANY, CH, HS, IN"),
+        (["--class", "XX"], "--class: unknown class 'XX'; allowed: IN, CH, HS, ANY"),
         (["--port", "0"], "port: must be between 1 and 65535, got 0"),
         (["--transport", "quic"], "must be one of udp, tcp, got 'quic'"),
         (["--timeout", "0"], "timeout: must be between 0.05 and 60, got 0"),

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from probeops.errors import InvalidOptions
 from probeops.result import FailureSource, Status
 from probeops_dns.errors import BadTrustAnchor
+from probeops_dns.validate import trust_anchor
 
 
 @pytest.fixture
@@ -73,8 +75,13 @@ def test_the_anchor_setting_is_used_when_no_option_names_one(lab, dns_run, monke
 
 
 def test_an_unreadable_anchor_is_refused_naming_it(validate):
-    with pytest.raises(BadTrustAnchor, match="'example. DS 1 2 3 00'"):
+    with pytest.raises(InvalidOptions, match="--trust-anchor: 'example. DS 1 2 3 00'"):
         validate("www.secure.lab", trust_anchor="example. DS 1 2 3 00")
+
+
+def test_an_anchor_given_past_the_options_is_still_refused():
+    with pytest.raises(BadTrustAnchor, match="not a DS or DNSKEY record of the root"):
+        trust_anchor({"trust_anchor": "example. DS 1 2 3 00"})
 
 
 def test_an_authoritative_server_alone_cannot_give_the_chain(lab, dns_run):

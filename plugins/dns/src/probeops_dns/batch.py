@@ -16,7 +16,7 @@ from probeops.resolver import NameServer
 
 from probeops_dns import transport
 from probeops_dns.message import Question, build_query
-from probeops_dns.query import Asked, Plan, accept, ask, server_text
+from probeops_dns.query import Asked, Plan, accept, ask, server_text, silence
 
 MAX_IN_FLIGHT_IDS = 65536
 
@@ -68,5 +68,6 @@ def _after_timeout(question, asked, exchange, servers, options, deadline) -> Ask
         return again
     if len(servers) > 1:
         return ask(question, servers[1:], options, deadline)
-    asked.failure, asked.detail = "timeout", exchange.detail
+    waited = exchange.elapsed_ms / 1000
+    asked.failure, asked.detail = "timeout", silence(options["timeout"], waited)
     return asked

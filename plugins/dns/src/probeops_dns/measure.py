@@ -11,6 +11,8 @@ from probeops.targets import Target
 
 from probeops_dns.message import Question
 from probeops_dns.outcome import to_outcome
+from probeops_dns.query import Asked
+from probeops_dns.servers import Servers
 
 
 def measure_all(
@@ -52,4 +54,17 @@ def measure_one(
     asked = ask(question, servers, options, deadline)
     outcome = to_outcome(asked, question)
     validate_outcome(outcome, asked, question, servers, options, deadline)
+    return outcome
+
+
+def unresolved_server(
+    target: Target, options: dict[str, Any], servers: Servers
+) -> Outcome:
+    """The outcome when no ``--server`` name had an address: nothing was sent."""
+    question = Question.from_target(target.host, target.is_literal, options)
+    nobody = NameServer("", options["port"])
+    detail = "; ".join(servers.unresolved)
+    asked = Asked(nobody, failure="unresolved_server", detail=detail)
+    outcome = to_outcome(asked, question)
+    outcome.body["server"] = None
     return outcome

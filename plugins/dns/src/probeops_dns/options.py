@@ -10,44 +10,105 @@ RANGE = "must be between {min} and {max}, got {input}"
 TRANSPORTS = ("udp", "tcp")
 
 
-def _known(kind: str, to_value, names, generic: str):
-    """Return a validator accepting any name dnspython knows for ``kind``."""
-
-    def check(text: str) -> None:
-        try:
-            to_value(text)
-        except Exception:
-            allowed = ", ".join(names())
-            raise ValidationError(
-                f"unknown {kind} {text!r}; allowed: {allowed} or {generic}nnn"
-            ) from None
-
-    return check
-
-
 TRANSFERS = ("AXFR", "IXFR")
+META_TYPES = {
+    0: "a reserved type",
+    41: "the EDNS pseudo-record",
+    128: "the NXNAME meta type",
+    249: "the TKEY meta type",
+    250: "the TSIG meta type",
+}
+"""Types that only ride along in messages; no server answers them as questions."""
+
+META_CLASSES = {
+    0: "a reserved class",
+    254: "the class of dynamic updates",
+    65535: "a reserved class",
+}
+QUERY_TYPES = "record types such as A, AAAA, MX, TXT or TYPEnnn, or ANY, MAILA, MAILB"
+QUERY_CLASSES = "IN, CH, HS, ANY or CLASSnnn"
 
 
 def _query_type(text: str) -> None:
-    """Accept any type dnspython knows except the zone transfers."""
-    _known("record type", _rdtype, _type_names, "TYPE")(text)
+    """Accept any type dnspython knows except meta types and zone transfers."""
+    try:
+        value = _rdtype(text)
+    except Exception:
+        allowed = ", ".join(_type_names())
+        raise ValidationError(
+            f"-t/--type: unknown record type {text!r}; allowed: {allowed} or TYPEnnn"
+        ) from None
     if text.upper() in TRANSFERS:
         raise ValidationError(
-            f"{text.upper()} is a zone transfer, which this diagnostic does not "
-            "perform; ask for SOA, NS or another record type"
+            f"-t/--type: {text.upper()} is a zone transfer, which this diagnostic "
+            "does not perform; ask for SOA, NS or another record type"
+        )
+    if value in META_TYPES:
+        raise ValidationError(
+            f"-t/--type: {text!r} is {META_TYPES[value]}, "
+            f"not a question; allowed: {QUERY_TYPES}"
+        )
+
+
+def _query_class(text: str) -> None:
+    """Accept any class dnspython knows except NONE and the reserved ones."""
+    try:
+        value = _rdclass(text)
+    except Exception:
+        raise ValidationError(
+            f"--class: unknown class {text!r}; allowed: {QUERY_CLASSES}"
+        ) from None
+    if value in META_CLASSES:
+        raise ValidationError(
+            f"--class: {text!r} is {META_CLASSES[value]}, "
+            f"not a question; allowed: {QUERY_CLASSES}"
         )
 
 
 def _type_names() -> list[str]:
     import dns.rdatatype
 
-    return sorted(t.name for t in dns.rdatatype.RdataType if t.name not in TRANSFERS)
+    refused = set(TRANSFERS)
+    return sorted(
+        t.name
+        for t in dns.rdatatype.RdataType
+        if t.name not in refused and t.value not in META_TYPES
+    )
 
 
-def _class_names() -> list[str]:
-    import dns.rdataclass
+def _servers(texts: list[str]) -> None:
+    from probeops_dns.servers import SERVER_FORMS, split_server
 
-    return sorted(c.name for c in dns.rdataclass.RdataClass)
+    for text in texts:
+        try:
+            split_server(text)
+        except ValueError as error:
+            raise ValidationError(
+                f"--server {text!r}: {error}; allowed: {SERVER_FORMS}"
+            ) from None
+
+
+def _root_hints(texts: list[str]) -> None:
+    from probeops_dns.servers import HINT_FORMS, root_hint
+
+    for text in texts:
+        try:
+            root_hint(text)
+        except ValueError as error:
+            raise ValidationError(
+                f"--root-hint {text!r}: {error}; allowed: {HINT_FORMS}"
+            ) from None
+
+
+def _trust_anchor(text: str) -> None:
+    from probeops_dns.anchor import ANCHOR_FORMS, anchor_records
+
+    try:
+        anchor_records(text)
+    except ValueError as error:
+        raise ValidationError(
+            f"--trust-anchor: {error}; allowed: {ANCHOR_FORMS}"
+        ) from None
 
 
 def _rdtype(text: str) -> int:
@@ -76,16 +137,18 @@ class DnsOptions(Schema):
     )
     qclass = fields.String(
         load_default="IN",
-        validate=_known("class", _rdclass, _class_names, "CLASS"),
+        validate=_query_class,
         metadata=_meta("query class", "--class"),
     )
     server = fields.List(
         fields.String(),
         load_default=None,
+        validate=_servers,
         metadata=_meta(
             "DNS server ADDR[:PORT] or name, repeatable; default PROBEOPS_RESOLVER",
             "-s",
             "--server",
+            destinations=True,
         ),
     )
     port = fields.Integer(
@@ -144,9 +207,11 @@ class DnsOptions(Schema):
     root_hints = fields.List(
         fields.String(),
         load_default=None,
+        validate=_root_hints,
         metadata=_meta(
             "root server ADDR[:PORT] for --trace; default PROBEOPS_DNS_ROOT_HINTS",
             "--root-hint",
+            destinations=True,
         ),
     )
     dnssec = fields.Boolean(
@@ -155,6 +220,7 @@ class DnsOptions(Schema):
     )
     trust_anchor = fields.String(
         load_default=None,
+        validate=_trust_anchor,
         metadata=_meta(
             "root DS or DNSKEY text; default PROBEOPS_DNS_TRUST_ANCHOR",
             "--trust-anchor",

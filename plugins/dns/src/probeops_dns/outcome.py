@@ -2,9 +2,10 @@
 
 Every kind of answer is data: ``answer``, ``referral``, ``nodata``,
 ``nxdomain``, ``cname_loop``, ``servfail``, ``refused``, ``formerr``,
-``rcode`` (any other error code), ``timeout``, ``network_error`` and
-``malformed``. The name is the target, so a name without data is the
-target's failure; a server that fails or stays silent is the resolver's.
+``rcode`` (any other error code), ``timeout``, ``network_error``,
+``malformed`` and ``unresolved_server`` (no server name had an address).
+The name is the target, so a name without data is the target's failure;
+a server that fails or stays silent is the resolver's.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ SILENT_KINDS = {
     "timeout": Status.TIMEOUT,
     "network_error": Status.FAILED,
     "malformed": Status.FAILED,
+    "unresolved_server": Status.FAILED,
 }
 
 
@@ -69,6 +71,8 @@ def _noerror_kind(asked: Asked, question: Question, words: dict[str, str]):
 
 
 def _silent_error(asked: Asked) -> str:
+    if asked.failure == "unresolved_server":
+        return asked.detail
     tried = ", ".join(asked.servers_tried) or asked.server.address
     if asked.failure == "timeout":
         return f"no answer from {tried}: {asked.detail}"

@@ -12,14 +12,22 @@ VERSION = "0.1.0"
 
 def run(request: Request) -> list[Outcome]:
     """Ask about every target; the target is the query name."""
-    from probeops_dns.measure import measure_all
+    from probeops_dns.measure import measure_all, unresolved_server
     from probeops_dns.servers import chosen_servers
 
     options = request.options
-    servers = []
-    if not options["trace"]:
-        servers = chosen_servers(options["server"], options["port"])
-    return measure_all(request.targets, options, servers, request.deadline)
+    if options["dnssec"]:
+        from probeops_dns.validate import trust_anchor
+
+        trust_anchor(options)  # a bad PROBEOPS_DNS_TRUST_ANCHOR stops us here
+    if options["trace"]:
+        return measure_all(request.targets, options, [], request.deadline)
+    servers = chosen_servers(options["server"], options["port"])
+    if not servers.usable:
+        return [
+            unresolved_server(target, options, servers) for target in request.targets
+        ]
+    return measure_all(request.targets, options, servers.usable, request.deadline)
 
 
 DNS = Diagnostic(

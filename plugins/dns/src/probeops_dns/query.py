@@ -95,12 +95,25 @@ def _send(query: bytes, server, transport_name, options, deadline, asked: Asked)
     for _ in range(tries):
         timeout = min(options["timeout"], max(deadline - time.monotonic(), 0.001))
         exchange = transport.exchange(query, server, transport_name, timeout)
+        if exchange.failure == "timeout":
+            exchange = replace(exchange, detail=silence(options["timeout"], timeout))
         asked.attempts += 1
         asked.query_time_ms = round(exchange.elapsed_ms, 3)
         if exchange.failure != "timeout" or time.monotonic() >= deadline:
             break
     asked.transport = transport_name
     return exchange
+
+
+def silence(asked_for: float, waited: float) -> str:
+    """Say how long a server was given, in the user's own figures.
+
+    The wait is cut short only when the run's deadline comes first; a cut
+    of a few milliseconds is not worth reporting.
+    """
+    if waited >= asked_for - 0.005:
+        return f"no answer within {asked_for:g} s"
+    return f"no answer within {waited:.2f} s, all that was left before the deadline"
 
 
 def accept(asked: Asked, exchange, question: Question, plan: Plan) -> Plan | None:

@@ -1,13 +1,24 @@
-"""Which DNS servers a query goes to."""
+"""Which DNS servers a query goes to, and how server values are written."""
 
 from __future__ import annotations
 
 import ipaddress
+from dataclasses import dataclass, field
 
-from probeops.errors import BadInput
+from probeops.errors import InvalidTarget, ResolveError
 from probeops.resolver import RESOLVER, NameServer
+from probeops.targets import parse_target
 
 SERVER_FORMS = "ADDR, ADDR:PORT, [V6]:PORT or a host name"
+HINT_FORMS = "ADDR, ADDR:PORT or [V6]:PORT, e.g. 127.53.1.1:53"
+
+
+@dataclass
+class Servers:
+    """The servers to ask, and the server names that had no address."""
+
+    usable: list[NameServer]
+    unresolved: list[str] = field(default_factory=list)
 
 
 def configured_servers() -> list[NameServer]:
@@ -33,43 +44,83 @@ def _resolv_conf_servers() -> list[NameServer]:
     return [NameServer(str(address), 53) for address in system.nameservers]
 
 
-def chosen_servers(texts: list[str] | None, port: int) -> list[NameServer]:
+def chosen_servers(texts: list[str] | None, port: int) -> Servers:
     """Parse ``--server`` values; names resolve through the configured servers."""
     if not texts:
-        return configured_servers()
-    servers: list[NameServer] = []
+        return Servers(configured_servers())
+    chosen = Servers([])
     for text in texts:
-        servers.extend(_server(text, port))
-    return servers
+        host, port_given = split_server(text)
+        try:
+            chosen.usable.extend(_addresses(host, port_given or port))
+        except ResolveError as error:
+            chosen.unresolved.append(f"server {text!r}: {error}")
+    return chosen
 
 
-def _server(text: str, default_port: int) -> list[NameServer]:
-    host, port = _split_port(text, default_port)
-    try:
-        ipaddress.ip_address(host)
-        return [NameServer(host, port)]
-    except ValueError:
-        pass
+def _addresses(host: str, port: int) -> list[NameServer]:
+    target = parse_target(host)
+    if target.is_literal:
+        return [NameServer(target.host, port)]
     from probeops_dns.resolve import resolve_host
 
     addresses = resolve_host(host, None)
     if not addresses:
-        raise BadInput(f"server {text!r} has no address")
+        raise ResolveError(f"{host!r} has no A or AAAA records")
     return [NameServer(address, port) for address in addresses]
 
 
-def _split_port(text: str, default_port: int) -> tuple[str, int]:
-    host, port_text = text, ""
+def root_hint(text: str, default_port: int = 53) -> NameServer:
+    """Parse one ``--root-hint``: an address, with or without a port."""
+    host, port = split_server(text)
+    target = parse_target(host)
+    if not target.is_literal:
+        raise ValueError(f"{host!r} is not an IP address")
+    return NameServer(target.host, port or default_port)
+
+
+def split_server(text: str) -> tuple[str, int | None]:
+    """Split ``ADDR``, ``ADDR:PORT``, ``[V6]:PORT`` or a host name.
+
+    Raises ``ValueError`` with the reason when ``text`` is none of these.
+    """
+    host, port_text = _split_port(text)
+    if not host:
+        raise ValueError("the address is empty")
+    try:
+        target = parse_target(host)
+    except InvalidTarget as error:
+        raise ValueError(str(error).removeprefix("target ")) from None
+    if target.is_literal:
+        _check_scope(target.host)
+    return host, _port(port_text)
+
+
+def _split_port(text: str) -> tuple[str, str | None]:
     if text.startswith("["):
-        host, _, rest = text[1:].partition("]")
-        port_text = rest.removeprefix(":")
-    elif text.count(":") == 1:
+        host, bracket, rest = text[1:].partition("]")
+        if not bracket:
+            raise ValueError("the '[' is not closed")
+        if ":" not in host:
+            raise ValueError("brackets hold IPv6 addresses only")
+        if rest and not rest.startswith(":"):
+            raise ValueError(f"{rest!r} after ']' is not ':PORT'")
+        return host, rest[1:] if rest else None
+    if text.count(":") == 1:
         host, port_text = text.split(":")
-    if not port_text:
-        return host, default_port
+        return host, port_text
+    return text, None
+
+
+def _port(port_text: str | None) -> int | None:
+    if port_text is None:
+        return None
     if not port_text.isdigit() or not 0 < int(port_text) < 65536:
-        raise BadInput(
-            f"server {text!r}: port {port_text!r} must be between 1 and 65535; "
-            f"write {SERVER_FORMS}"
-        )
-    return host, int(port_text)
+        raise ValueError(f"port {port_text!r} must be between 1 and 65535")
+    return int(port_text)
+
+
+def _check_scope(address: str) -> None:
+    plain, percent, _ = address.partition("%")
+    if percent and not ipaddress.IPv6Address(plain).is_link_local:
+        raise ValueError("an interface (%...) belongs only to fe80:: addresses")

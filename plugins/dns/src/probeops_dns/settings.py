@@ -25,6 +25,14 @@ def parse_servers(raw: str) -> tuple[NameServer, ...]:
     return tuple(NameServer.from_text(part.strip()) for part in raw.split(","))
 
 
+def parse_anchor(raw: str) -> str:
+    """Check that ``raw`` holds DS or DNSKEY records of the root."""
+    from probeops_dns.anchor import anchor_records
+
+    anchor_records(raw)
+    return raw
+
+
 ROOT_HINTS = setting(
     "PROBEOPS_DNS_ROOT_HINTS",
     IANA_ROOT_HINTS,
@@ -36,7 +44,7 @@ ROOT_HINTS = setting(
 TRUST_ANCHOR = setting(
     "PROBEOPS_DNS_TRUST_ANCHOR",
     IANA_ROOT_ANCHOR,
-    str,
+    parse_anchor,
     "DNSSEC trust anchor: DS or DNSKEY records of the root, ';' between two.",
     "master-file text such as '. DS 20326 8 2 e06d...'",
 )

@@ -20,7 +20,8 @@ from probeops_dns.errors import UnsupportedOption
 from probeops_dns.message import Question
 from probeops_dns.outcome import classify, to_outcome
 from probeops_dns.query import Asked, ask
-from probeops_dns.settings import ROOT_HINTS, parse_servers
+from probeops_dns.servers import root_hint
+from probeops_dns.settings import ROOT_HINTS
 
 MAX_STEPS = 30
 MAX_DEPTH = 3
@@ -46,7 +47,7 @@ def trace(question: Question, options: dict[str, Any], deadline: float) -> Outco
 def root_servers(options: dict[str, Any]) -> list[NameServer]:
     """The root hints of the options, else of ``PROBEOPS_DNS_ROOT_HINTS``."""
     if options.get("root_hints"):
-        return list(parse_servers(",".join(options["root_hints"])))
+        return [root_hint(text) for text in options["root_hints"]]
     return list(ROOT_HINTS.read())
 
 

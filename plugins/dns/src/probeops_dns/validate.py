@@ -27,6 +27,7 @@ import dns.rrset
 from probeops.diagnostic import Outcome
 from probeops.result import FailureSource, Status
 
+from probeops_dns.anchor import ANCHOR_FORMS, anchor_records
 from probeops_dns.errors import BadTrustAnchor
 from probeops_dns.message import Question
 from probeops_dns.query import Asked, ask
@@ -118,24 +119,10 @@ def _fetcher(servers, options, deadline):
 def trust_anchor(options: dict[str, Any]) -> list:
     """The anchor's DS and DNSKEY rdatas, from the options or the setting."""
     text = options.get("trust_anchor") or TRUST_ANCHOR.read()
-    anchors = []
-    for line in filter(None, (part.strip() for part in text.split(";"))):
-        try:
-            rrset = dns.rrset.from_text_list(*_anchor_fields(line))
-        except Exception as error:
-            raise BadTrustAnchor(
-                f"trust anchor {line!r} is not valid: {error}; "
-                "allowed: '. DS ...' or '. DNSKEY ...' records"
-            ) from None
-        anchors.extend(rrset)
-    return anchors
-
-
-def _anchor_fields(line: str):
-    owner, rdtype, *rdata = line.split(None, 2)
-    if owner != "." or rdtype.upper() not in ("DS", "DNSKEY"):
-        raise ValueError("not a DS or DNSKEY record of the root")
-    return owner, 0, "IN", rdtype, [" ".join(rdata)]
+    try:
+        return anchor_records(text)
+    except ValueError as error:
+        raise BadTrustAnchor(f"trust anchor {error}; allowed: {ANCHOR_FORMS}") from None
 
 
 def _trusted_root(fetch, options, links: list[str]) -> Chain:
