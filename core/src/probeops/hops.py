@@ -20,6 +20,7 @@ class StopReason(enum.StrEnum):
     GAP_LIMIT = "gap_limit"
     MAX_TTL = "max_ttl"
     DEADLINE = "deadline"
+    INTERRUPTED = "interrupted"
 
 
 class ReplyKind(enum.StrEnum):

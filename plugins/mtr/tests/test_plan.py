@@ -8,13 +8,16 @@ lost one without a real network.
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 
+from probeops import Result
 from probeops.hopprobe.probes import Flow
 from probeops.hopprobe.replies import Answer, quoted_keys
 from probeops.hopprobe.session import run_plans
 from probeops.hops import ReplyKind
+from probeops.result import FailureSource, Status
 from probeops_mtr.plan import CycleLimits, MtrPlan
-from probeops_mtr.render import LiveTable
+from probeops_mtr.render import LiveTable, render
 from probeops_mtr.stats import path_statistics
 
 FLOW = Flow(4, "icmp", "192.0.2.1", "192.0.2.9", 4242, 0, 77, 60)
@@ -55,6 +58,49 @@ def run_cycles(delay: float, timeout: float) -> MtrPlan:
     plan = MtrPlan(FLOW, CycleLimits(cycles=3, interval=0.01, max_ttl=4))
     run_plans([plan], 1000, timeout, time.monotonic() + 10, DelayedEcho(delay))
     return plan
+
+
+class InterruptedEcho(DelayedEcho):
+    """Answers at once for ``batches`` reads, then Ctrl-C arrives."""
+
+    def __init__(self, batches: int) -> None:
+        super().__init__(0.0)
+        self.batches = batches
+
+    def receive(self, timeout: float) -> list[tuple[float, Answer]]:
+        self.batches -= 1
+        if self.batches < 0:
+            raise KeyboardInterrupt
+        return super().receive(timeout)
+
+
+def test_interrupted_run_counts_only_the_probes_that_were_settled():
+    plan = MtrPlan(FLOW, CycleLimits(cycles=100, interval=0.01, max_ttl=4))
+
+    run_plans([plan], 1000, 1.0, time.monotonic() + 10, InterruptedEcho(3))
+
+    rows = path_statistics(plan.hops())
+    assert plan.interrupted and plan.finished
+    assert 1 <= plan.cycles_begun < 100
+    assert rows[0]["sent"] == rows[0]["received"] >= 1
+    assert rows[0]["loss_percent"] == 0.0
+
+
+def test_name_that_does_not_resolve_prints_one_plain_line():
+    failure = Result(
+        "mtr",
+        "0.1.0",
+        1,
+        "nx.test",
+        None,
+        datetime.now(UTC),
+        0.0,
+        Status.FAILED,
+        FailureSource.RESOLVER,
+        "'nx.test' does not exist",
+    )
+
+    assert render([failure]) == "mtr: nx.test: 'nx.test' does not exist"
 
 
 def test_last_cycle_replies_that_come_before_the_timeout_are_counted():

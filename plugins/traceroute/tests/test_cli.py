@@ -9,6 +9,7 @@ import threading
 import time
 
 import dns.message
+import dns.rcode
 import dns.rrset
 import pytest
 from probeops import Result, engine
@@ -109,12 +110,15 @@ class PtrServer:
             except TimeoutError:
                 continue
             query = dns.message.from_wire(data)
-            reply = dns.message.make_response(query)
-            question = query.question[0]
-            reply.answer.append(
-                dns.rrset.from_text(question.name, 60, "IN", "PTR", self.name + ".")
-            )
-            self.sock.sendto(reply.to_wire(), peer)
+            self.sock.sendto(self.answer(query).to_wire(), peer)
+
+    def answer(self, query: dns.message.Message) -> dns.message.Message:
+        reply = dns.message.make_response(query)
+        question = query.question[0]
+        reply.answer.append(
+            dns.rrset.from_text(question.name, 60, "IN", "PTR", self.name + ".")
+        )
+        return reply
 
     def close(self) -> None:
         self._stop.set()
@@ -134,6 +138,39 @@ def test_hop_names_come_from_the_configured_resolver(monkeypatch):
     assert results[0].body["names"] == {"127.0.0.1": "loopback.lab.example"}
     text = registry.diagnostic("traceroute").render(results)
     assert "loopback.lab.example (127.0.0.1)" in text.splitlines()[1]
+
+
+class NxdomainServer(PtrServer):
+    """A DNS server on loopback for which no name exists."""
+
+    def answer(self, query: dns.message.Message) -> dns.message.Message:
+        reply = dns.message.make_response(query)
+        reply.set_rcode(dns.rcode.NXDOMAIN)
+        return reply
+
+
+def test_name_that_does_not_resolve_prints_one_plain_line(capsys, monkeypatch):
+    server = NxdomainServer("unused")
+    monkeypatch.setenv("PROBEOPS_RESOLVER", f"127.0.0.1:{server.port}")
+    try:
+        completed = probeops(capsys, "run", "traceroute", "nx.test")
+    finally:
+        server.close()
+
+    assert completed.returncode == 1
+    [line] = completed.stdout.splitlines()
+    assert line.startswith("traceroute: nx.test: ")
+    assert "nx.test" in line[len("traceroute: nx.test: ") :]
+    assert "None" not in completed.stdout
+
+
+def test_ipv4_literal_asked_over_ipv6_prints_one_plain_line(capsys):
+    completed = probeops(capsys, "run", "traceroute", "-6", "127.0.0.1")
+
+    [line] = (completed.stdout + completed.stderr).splitlines()
+    assert completed.returncode in (1, 2)
+    assert "127.0.0.1" in line and "IPv6" in line
+    assert "None" not in line and "hops max" not in line
 
 
 class ReversedReplies:
@@ -190,3 +227,30 @@ def test_default_deadline_leaves_room_for_a_thousand_targets_at_the_rate():
     seconds = diagnostic.default_deadline(options)
 
     assert seconds >= 1024 * 30 * 3 / 20
+
+
+class InterruptedReplies(ReversedReplies):
+    """Delivers the first batch of replies, then Ctrl-C arrives."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.batches = 0
+
+    def receive(self, timeout: float) -> list[tuple[float, Answer]]:
+        self.batches += 1
+        if self.batches > 1:
+            raise KeyboardInterrupt
+        return super().receive(timeout)
+
+
+def test_interrupted_trace_keeps_the_hops_answered_so_far():
+    flow = Flow(4, "icmp", "192.0.2.100", "192.0.2.200", 4242, 0, 99, 60)
+    plan = TracePlan(flow, TraceLimits(queries=3, in_flight=3))
+    transport = InterruptedReplies()
+
+    run_plans([plan], 1000, 1.0, time.monotonic() + 5, transport)
+
+    assert plan.interrupted
+    assert plan.stop_reason.value == "interrupted"
+    assert [hop.responders for hop in plan.hops()] == [["192.0.2.1"]]
+    assert len(plan.hops()[0].probes) == 3

@@ -75,6 +75,9 @@ class Plan(Protocol):
 
     def on_deadline(self) -> None: ...
 
+    def on_interrupt(self) -> None:
+        """The run was interrupted (Ctrl-C): stop, keep what was measured."""
+
 
 class Transport(Protocol):
     """The network seam: :class:`~probeops.hopprobe.transport.RawTransport`."""
@@ -128,25 +131,41 @@ class Session:
         self._numbers: dict[int, itertools.count] = {}
         self._turn = 0
         self._starved = False
+        self._active: list[Plan] = []
 
     def run(self, plans: Sequence[Plan], deadline: float) -> None:
-        """Probe until every plan is finished or the deadline passes."""
+        """Probe until every plan is finished or the deadline passes.
+
+        On ``KeyboardInterrupt`` nothing more is sent and every unfinished
+        plan hears :meth:`Plan.on_interrupt`, as ping stops on Ctrl-C and
+        still reports what it measured.
+        """
         for plan in plans:
             self.transport.open(plan.flow.family, plan.flow.protocol)
             self._numbers[id(plan)] = itertools.count()
-        active = list(plans)
+        self._active = list(plans)
+        try:
+            self._probe(deadline)
+        except KeyboardInterrupt:
+            log.info("probing interrupted; %d paths unfinished", len(self._active))
+            for plan in self._active:
+                if not plan.finished:
+                    plan.on_interrupt()
+            return
+        for plan in self._active:
+            plan.on_deadline()
+
+    def _probe(self, deadline: float) -> None:
         while True:
             now = time.monotonic()
             self._expire(now)
-            active = [plan for plan in active if not plan.finished]
-            if not active or now >= deadline:
-                break
-            self._send(active, now)
-            wait = self._wait(active, now, deadline)
+            self._active = [plan for plan in self._active if not plan.finished]
+            if not self._active or now >= deadline:
+                return
+            self._send(self._active, now)
+            wait = self._wait(self._active, now, deadline)
             for arrived_at, answer in self.transport.receive(wait):
                 self._match(arrived_at, answer)
-        for plan in active:
-            plan.on_deadline()
 
     def _send(self, active: list[Plan], now: float) -> None:
         self._budget.refill(now)

@@ -39,6 +39,7 @@ def report(plan: MtrPlan, options: dict[str, Any]) -> dict[str, Any]:
         "interval": options["interval"],
         "destination_reached": plan.reached(),
         "deadline_reached": plan.deadline_passed,
+        "interrupted": plan.interrupted,
         "hops": [
             {**row, "probes": hop.to_json()["probes"]}
             for row, hop in zip(path_statistics(plan.hops()), plan.hops(), strict=True)
@@ -75,6 +76,9 @@ def _why_not_reached(body: dict[str, Any]) -> str:
     destination = body["destination"]
     if body["deadline_reached"]:
         return f"the deadline passed before the MTR run to {destination} finished"
+    if body["interrupted"]:
+        cycles = body["cycles"]
+        return f"the MTR run to {destination} was interrupted in cycle {cycles}"
     last = body["hops"][-1] if body["hops"] else None
     flags = {p["flag"] for p in last["probes"] if p["flag"]} if last else set()
     if flags:

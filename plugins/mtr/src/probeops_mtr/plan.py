@@ -47,6 +47,7 @@ class MtrPlan:
 
         self.final_ttl: int | None = None
         self.deadline_passed = False
+        self.interrupted = False
         self._cycle = -1
         self._next_ttl = limits.max_ttl + 1
         self._started_at: float | None = None
@@ -54,7 +55,7 @@ class MtrPlan:
 
     @property
     def finished(self) -> bool:
-        if self.deadline_passed:
+        if self.deadline_passed or self.interrupted:
             return True
         sent_all = self._cycle >= self.limits.cycles - 1 and not self._cycle_unsent()
         return sent_all and not self._awaited()
@@ -89,6 +90,9 @@ class MtrPlan:
     def on_deadline(self) -> None:
         self.deadline_passed = True
 
+    def on_interrupt(self) -> None:
+        self.interrupted = True
+
     @property
     def cycles_begun(self) -> int:
         return self._cycle + 1
@@ -96,11 +100,13 @@ class MtrPlan:
     def hops(self) -> list[Hop]:
         """Per TTL up to the destination (or the farthest answer), each
         cycle's reply in cycle order; cycles with the probe still out at the
-        deadline are left out."""
+        deadline or at an interruption are left out."""
         hops = []
         for ttl in range(self.limits.first_ttl, self._last_ttl() + 1):
             answers = self.replies.get(ttl, {})
             hops.append(Hop(ttl, [answers[cycle] for cycle in sorted(answers)]))
+        while hops and not hops[-1].probes:
+            hops.pop()
         return hops
 
     def reached(self) -> bool:

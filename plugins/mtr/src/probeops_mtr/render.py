@@ -19,6 +19,8 @@ def render(results: Sequence[Result]) -> str:
 
 
 def render_one(result: Result) -> str:
+    if not result.body:
+        return f"mtr: {result.target}: {result.error}"
     start = result.started_at.strftime("%Y-%m-%dT%H:%M:%S%z")
     lines = [f"Start: {start}", f"HOST: {socket.gethostname():<28}{HEADING}"]
     lines.extend(table_lines(result.body.get("hops", [])))

@@ -48,6 +48,7 @@ def trace_body(plan: TracePlan) -> dict[str, Any]:
         "destination_reached": reached,
         "hop_count": hops[-1].distance if reached and hops else None,
         "trace_ms": _trace_ms(plan),
+        "interrupted": plan.interrupted,
         "hops": [hop.to_json() for hop in hops],
     }
 
@@ -84,4 +85,6 @@ def _why_not_reached(body: dict[str, Any]) -> str:
         return f"{destination} was not reached: hops went silent (gap limit)"
     if reason is StopReason.MAX_TTL:
         return f"{destination} was not reached within {body['max_ttl']} hops"
+    if reason is StopReason.INTERRUPTED:
+        return f"the trace to {destination} was interrupted before it was reached"
     return f"the deadline passed before the trace to {destination} finished"

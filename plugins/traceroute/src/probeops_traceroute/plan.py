@@ -78,12 +78,13 @@ class TracePlan:
         self._final_ttl: int | None = None
         self._settle_wait: float | None = None
         self._deadline_passed = False
+        self.interrupted = False
 
     @property
     def finished(self) -> bool:
         if self.finished_at is not None:
             return True
-        if self._deadline_passed or self._settled():
+        if self._deadline_passed or self.interrupted or self._settled():
             self.finished_at = time.monotonic()
             return True
         return False
@@ -130,19 +131,39 @@ class TracePlan:
     def on_deadline(self) -> None:
         self._deadline_passed = True
 
+    def on_interrupt(self) -> None:
+        self.interrupted = True
+        self.finished_at = time.monotonic()
+
     @property
     def stop_reason(self) -> StopReason:
         if self.verdict is not None:
             return self.verdict.reason
+        if self.interrupted:
+            return StopReason.INTERRUPTED
         return StopReason.DEADLINE
 
     def hops(self) -> list[Hop]:
-        """The hop list up to the verdict, silent probes kept as ``*``."""
+        """The hop list up to the verdict, silent probes kept as ``*``.
+
+        After an interruption, probes still awaiting their reply are left
+        out rather than shown as ``*``: their wait was cut short.
+        """
         last = self.verdict.ttl if self.verdict else self._last_sent_ttl()
-        return [
-            Hop(ttl, [self.replies[ttl].get(q, SILENCE) for q in self._sent_at(ttl)])
+        hops = [
+            Hop(ttl, self._probes_at(ttl))
             for ttl in range(self.limits.first_ttl, last + 1)
         ]
+        while hops and not hops[-1].probes:
+            hops.pop()
+        return hops
+
+    def _probes_at(self, ttl: int) -> list[ProbeReply]:
+        answers = self.replies.get(ttl, {})
+        sent = self._sent_at(ttl)
+        if self.interrupted:
+            return [answers[query] for query in sent if query in answers]
+        return [answers.get(query, SILENCE) for query in sent]
 
     def _record(self, probe: SentProbe, reply: ProbeReply) -> None:
         self._pending.pop(id(probe), None)

@@ -15,6 +15,8 @@ def render(results: Sequence[Result]) -> str:
 
 def render_one(result: Result) -> str:
     body = result.body
+    if not body:
+        return f"traceroute: {result.target}: {result.error}"
     lines = [_heading(result)]
     names = body.get("names") or {}
     lines.extend(hop_line(hop, names) for hop in body.get("hops", []))
