@@ -80,6 +80,36 @@ def test_target_that_does_not_answer_is_a_result_not_a_retry(store):
     assert result["error"]
 
 
+@pytest.mark.skipif("dns" not in get_registry().diagnostics, reason="needs dns")
+def test_dns_query_name_reaches_the_diagnostic_unchanged(store):
+    silent = f"127.0.0.1:{free_port()}"
+    options = {"server": [silent], "timeout": 0.2, "retries": 0}
+    measurement_id = _queue(store, "dns", options, [("loop.lab.test", None)])
+
+    run_measurement(measurement_id, JobContext(store, LOOPBACK))
+
+    result = _load(store, measurement_id).targets[0].result
+    assert result["target"] == "loop.lab.test"
+    assert result["body"]["question"] == {
+        "name": "loop.lab.test.",
+        "type": "A",
+        "class": "IN",
+    }
+
+
+@pytest.mark.skipif("dns" not in get_registry().diagnostics, reason="needs dns")
+def test_dns_server_the_worker_policy_refuses_fails_before_any_query(store):
+    server = f"127.0.0.1:{free_port()}"
+    measurement_id = _queue(store, "dns", {"server": [server]}, [("lab.test", None)])
+
+    status = run_measurement(measurement_id, JobContext(store, TargetPolicy()))
+
+    row = _load(store, measurement_id)
+    assert status == row.status == "failed"
+    assert "loopback" in row.error and "options.server" in row.error
+    assert row.targets[0].result is None
+
+
 def test_address_the_worker_policy_refuses_is_not_measured(store):
     measurement_id = _queue(store, "ping", {"count": 1}, [("127.0.0.1", "127.0.0.1")])
 

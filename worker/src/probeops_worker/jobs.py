@@ -21,6 +21,8 @@ from probeops_store import measurements
 from probeops_store.database import Store
 from probeops_store.models import Measurement, MeasurementTarget
 
+from probeops_worker.destinations import check_destinations
+
 log = logging.getLogger(__name__)
 
 
@@ -82,24 +84,31 @@ def _require_context() -> JobContext:
 
 def measure_targets(context: JobContext, claimed: Measurement) -> dict[int, Result]:
     """Measure every target still without a result, keyed by position."""
+    diagnostic = context.registry.diagnostic(claimed.diagnostic)
+    check_destinations(diagnostic, claimed.options, context.policy)
+    names = not diagnostic.resolves_targets
     pending = [target for target in claimed.targets if target.result is None]
     results: dict[int, Result] = {}
     to_measure: list[MeasurementTarget] = []
     for target in pending:
-        refusal = _refusal(context.policy, target)
+        refusal = None if names else _refusal(context.policy, target)
         if refusal is None:
             to_measure.append(target)
         else:
             results[target.position] = _unmeasured(claimed, target, *refusal)
     if to_measure:
-        results.update(_measure(context, claimed, to_measure))
+        results.update(_measure(context, claimed, to_measure, names))
     return results
 
 
 def _refusal(
     policy: TargetPolicy, target: MeasurementTarget
 ) -> tuple[FailureSource, str] | None:
-    """Why a target must not be measured, checked again on this worker."""
+    """Why a pinned target must not be measured, checked again here.
+
+    Query names (a diagnostic whose ``resolves_targets`` is false) are data,
+    not destinations, and are never pinned nor checked.
+    """
     if target.address is None:
         error = target.resolve_error or "the target has no address"
         return FailureSource.RESOLVER, error
@@ -111,12 +120,14 @@ def _refusal(
 
 
 def _measure(
-    context: JobContext, claimed: Measurement, targets: list[MeasurementTarget]
+    context: JobContext,
+    claimed: Measurement,
+    targets: list[MeasurementTarget],
+    names: bool,
 ) -> dict[int, Result]:
-    addresses = [target.address for target in targets]
-    found = engine.measure(
-        context.registry, claimed.diagnostic, addresses, claimed.options
-    )
+    """Run the engine on the pinned addresses, or on query names as given."""
+    texts = [target.given if names else target.address for target in targets]
+    found = engine.measure(context.registry, claimed.diagnostic, texts, claimed.options)
     for target, result in zip(targets, found, strict=True):
         result.target = target.given
     return {target.position: r for target, r in zip(targets, found, strict=True)}

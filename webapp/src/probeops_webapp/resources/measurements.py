@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from probeops_webapp.access import allow, current_principal
 from probeops_webapp.errors import InvalidRequest, NotFound
-from probeops_webapp.pinning import PinnedTarget, pin_targets
+from probeops_webapp.pinning import PinnedTarget, pin_measurement
 from probeops_webapp.resources.probes import ProbeChoiceSchema
 
 blp = Blueprint(
@@ -132,7 +132,7 @@ def accept(name: str, targets: list[str], raw: dict) -> Measurement:
     time_limit, raw_options = _time_limit(
         diagnostic, options, raw, settings.job_timeout
     )
-    pinned = pin_targets(registry, settings.policy, targets, options.get("family"))
+    pinned = pin_measurement(registry, settings.policy, diagnostic, targets, options)
 
     measurement = _accepted(diagnostic.name, raw_options, time_limit, pinned)
     with _store().session() as session:
