@@ -116,3 +116,41 @@ def test_a_bad_setting_names_the_variable_and_the_allowed_values(monkeypatch):
         load_registry()
     assert "PROBEOPS_TRACE_HOOKS='sometimes'" in str(raised.value)
     assert "1/true/yes/on or 0/false/no/off" in str(raised.value)
+
+
+def test_a_plugin_name_that_nothing_provides_is_refused_by_name(site, monkeypatch):
+    install_diagnostic(site, "acme-real", "acme_real", "real")
+    monkeypatch.setenv("PROBEOPS_PLUGINS", "acme-real,acme-typo")
+    with pytest.raises(InvalidSetting, match="names acme-typo, which no installed"):
+        load_registry()
+
+
+def test_star_cannot_be_combined_with_names(monkeypatch):
+    monkeypatch.setenv("PROBEOPS_PLUGINS", "*,probeops-ping")
+    with pytest.raises(InvalidSetting, match="'\\*' cannot be combined"):
+        load_registry()
+
+
+def test_a_plugin_that_exits_at_import_is_reported_not_obeyed(site, monkeypatch):
+    install(site, "acme-exit", "acme_exit", "import sys\nsys.exit(5)\n")
+    install_diagnostic(site, "acme-fine", "acme_fine2", "fine2")
+    monkeypatch.setenv("PROBEOPS_PLUGINS", "acme-exit,acme-fine")
+    registry = load_registry()
+    assert registry.diagnostic("fine2")
+    assert [f.distribution for f in registry.failures] == ["acme-exit"]
+
+
+def test_a_plugin_declaring_junk_is_skipped_and_reported(site, monkeypatch):
+    source = (
+        "from probeops import hookimpl\n"
+        "@hookimpl\n"
+        "def probeops_diagnostics():\n"
+        "    return ['not a diagnostic']\n"
+    )
+    install(site, "acme-junk", "acme_junk", source)
+    install_diagnostic(site, "acme-fine", "acme_fine3", "fine3")
+    monkeypatch.setenv("PROBEOPS_PLUGINS", "acme-junk,acme-fine")
+    registry = load_registry()
+    assert set(registry.diagnostics) == {"fine3"}
+    [failure] = registry.failures
+    assert "must return a list of probeops.Diagnostic" in failure.error

@@ -14,7 +14,9 @@ from probeops.targets import parse_name, parse_target
         ("::1", "::1"),
         ("[::1]", "::1"),
         ("2001:DB8:0:0::1", "2001:db8::1"),
-        ("fe80::1%eth0", "fe80::1%eth0"),
+        ("fe80::1%lo", "fe80::1%lo"),
+        ("fe80::1%1", "fe80::1%1"),
+        ("64:ff9b::7f00:1", "64:ff9b::7f00:1"),
         ("Example.COM", "example.com"),
         ("example.com.", "example.com"),
         ("_sip._tcp.example.com", "_sip._tcp.example.com"),
@@ -46,6 +48,23 @@ def test_valid_targets_are_normalised(text, host):
         ("bad!.example", "may hold only letters"),
         ("host.123", "last label cannot be all digits"),
         ("2001:db8::zz", "not a valid IPv6 address"),
+        ("127.0.0.1:80", "targets take no port"),
+        ("http://127.0.0.1/", "not a URL or a prefix"),
+        ("192.0.2.0/24", "not a URL or a prefix"),
+        (
+            "::ffff:127.0.0.1",
+            "IPv4-mapped IPv6 address; give the IPv4 address 127.0.0.1",
+        ),
+        (
+            "::127.0.0.1",
+            "IPv4-compatible IPv6 address; give the IPv4 address 127.0.0.1",
+        ),
+        ("::", "unspecified address"),
+        ("0.0.0.0", "unspecified address"),
+        ("fe80::1", "link-local and needs an interface"),
+        ("fe80::1%", "'' is not an interface here"),
+        ("fe80::1%nosuchif0", "'nosuchif0' is not an interface here; interfaces: lo"),
+        ("::1%999999999999", "is not an interface here"),
     ],
 )
 def test_invalid_targets_are_refused_with_the_value_named(text, complaint):
@@ -54,7 +73,14 @@ def test_invalid_targets_are_refused_with_the_value_named(text, complaint):
     message = str(raised.value)
     assert complaint in message
     if text:
-        assert repr(text) in message
+        assert repr(text)[:40] in message
+
+
+def test_a_very_long_value_is_cut_short_in_the_message():
+    with pytest.raises(InvalidTarget) as raised:
+        parse_target("x" * 100_000)
+    assert len(str(raised.value)) < 200
+    assert "(100000 chars)" in str(raised.value)
 
 
 def test_a_literal_is_marked_as_such_and_a_name_is_not():

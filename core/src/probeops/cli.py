@@ -7,8 +7,10 @@ Exit codes: 0 every target answered, 1 some did not, 2 bad usage or input,
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -21,6 +23,8 @@ from probeops.plugins import Registry, get_registry
 from probeops.result import Result
 
 EXIT_OK, EXIT_UNANSWERED, EXIT_USAGE, EXIT_CANNOT_MEASURE = 0, 1, 2, 3
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a killed writer
+_OUTPUT_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO}
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +36,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser = build_parser(registry)
         arguments = parser.parse_args(argv)
         _configure_logging(arguments.verbose)
-        return arguments.handler(arguments)
+        code = arguments.handler(arguments)
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, as Unix tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except BadInput as error:
         print(f"probeops: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -41,6 +51,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return error.exit_code
     except KeyboardInterrupt:
         return 130
+    except OSError as error:
+        if error.errno not in _OUTPUT_ERRORS:
+            raise
+        print(f"probeops: cannot write the output: {error.strerror}", file=sys.stderr)
+        return EXIT_CANNOT_MEASURE
 
 
 def build_parser(registry: Registry) -> argparse.ArgumentParser:
@@ -152,7 +167,7 @@ def _read_targets_file(path: str | None) -> list[str]:
     if path is None:
         return []
     try:
-        with open(path, encoding="utf-8") as handle:
+        with open(path, encoding="utf-8-sig") as handle:
             lines = [line.strip() for line in handle]
     except (OSError, UnicodeDecodeError) as error:
         raise BadInput(f"cannot read --targets-file {path!r}: {error}") from None

@@ -122,10 +122,17 @@ class Diagnostic:
             raise InvalidOptions(_flatten(error.messages)) from None
 
 
+_PLAINER = {
+    "Special numeric values (nan or infinity) are not permitted.": (
+        "must be a finite number"
+    ),
+}
+
+
 def _flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     """Turn marshmallow's nested messages into ``field -> [message]``."""
     if isinstance(messages, list):
-        return {prefix or "options": [str(m) for m in messages]}
+        return {prefix or "options": [_PLAINER.get(str(m), str(m)) for m in messages]}
     flat: dict[str, list[str]] = {}
     for key, value in messages.items():
         name = f"{prefix}.{key}" if prefix else str(key)

@@ -12,14 +12,15 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import UTC, datetime
 from typing import Any
 
 from probeops.diagnostic import Diagnostic, Outcome, Request
-from probeops.errors import CannotMeasure, ResolveError
+from probeops.errors import CannotMeasure, InvalidTarget, ResolveError, TargetForbidden
 from probeops.plugins import Registry
 from probeops.result import FailureSource, Result, Status
-from probeops.targets import Target, parse_name, parse_target
+from probeops.targets import Target, ip_family, parse_name, parse_target
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ def measure(
     started_at = datetime.now(UTC)
     began = time.monotonic()
     deadline = began + (options.get("deadline") or diagnostic.default_deadline(options))
-    resolved, failures = _resolve_all(registry, diagnostic, parsed, options)
+    resolved, failures = _resolve_all(registry, diagnostic, parsed, options, deadline)
     to_measure = [target for target in resolved if target is not None]
     outcomes = _run(diagnostic, to_measure, options, deadline, progress)
 
@@ -88,48 +89,99 @@ def _resolve_all(
     diagnostic: Diagnostic,
     parsed: list[Target],
     options: dict[str, Any],
+    deadline: float,
 ) -> tuple[list[Target | None], dict[int, Outcome]]:
     """Pin each target to one address, ``None`` where that failed.
 
     Failures are keyed by the ``id`` of the parsed target.
     """
+    if not diagnostic.resolves_targets:
+        return list(parsed), {}
     family = options.get("family")
+    for target in parsed:
+        _check_literal_family(target, family)
+    answers = _resolve_names(registry, parsed, family, deadline)
+
     resolved: list[Target | None] = []
     failures: dict[int, Outcome] = {}
-    if not diagnostic.resolves_targets:
-        return list(parsed), failures
     for target in parsed:
-        try:
-            pinned = resolve_target(registry, target, family)
-        except ResolveError as error:
-            failures[id(target)] = _resolver_failure(error)
-            resolved.append(None)
-            continue
-        registry.hook.probeops_check_target(target=pinned, diagnostic=diagnostic.name)
-        resolved.append(pinned)
+        answer = answers.get(target.host, target)
+        if isinstance(answer, Target):
+            pinned = target.resolved(answer.address or target.host)
+            answer = _checked(registry, pinned, diagnostic.name)
+        if isinstance(answer, Outcome):
+            failures[id(target)] = answer
+            answer = None
+        resolved.append(answer)
     return resolved, failures
 
 
-def resolve_target(registry: Registry, target: Target, family: int | None) -> Target:
-    """Return ``target`` pinned to one address of the wanted family."""
-    if target.is_literal:
-        pinned = target.resolved(target.host)
-        if family and pinned.family != family:
-            raise ResolveError(f"{target.given} is not an IPv{family} address")
-        return pinned
-    addresses = registry.hook.probeops_resolve_host(hostname=target.host, family=family)
+def _check_literal_family(target: Target, family: int | None) -> None:
+    if target.is_literal and family and ip_family(target.host) != family:
+        raise InvalidTarget(
+            f"target {target.given!r} is not an IPv{family} address, "
+            f"but -{family} asks for IPv{family}"
+        )
+
+
+def _resolve_names(
+    registry: Registry, parsed: list[Target], family: int | None, deadline: float
+) -> dict[str, Target | Outcome]:
+    """Resolve every distinct hostname at once, each within the deadline."""
+    names = list(dict.fromkeys(t.host for t in parsed if not t.is_literal))
+    if not names:
+        return {}
+    pool = ThreadPoolExecutor(max_workers=min(16, len(names)))
+    futures = {
+        name: pool.submit(_resolve_name, registry, name, family) for name in names
+    }
+    wait(futures.values(), timeout=max(0.0, deadline - time.monotonic()))
+    pool.shutdown(wait=False, cancel_futures=True)
+    return {name: _answer(future) for name, future in futures.items()}
+
+
+def _resolve_name(registry: Registry, name: str, family: int | None) -> Target:
+    addresses = registry.hook.probeops_resolve_host(hostname=name, family=family)
     if not addresses:
         wanted = f"IPv{family} " if family else ""
-        raise ResolveError(f"{target.given!r} has no {wanted}address")
-    return target.resolved(addresses[0])
+        raise ResolveError(f"{name!r} has no {wanted}address")
+    return Target(given=name, host=name, is_literal=False).resolved(addresses[0])
 
 
-def _resolver_failure(error: ResolveError) -> Outcome:
+def _answer(future: Future) -> Target | Outcome:
+    if not future.done():
+        return _failure(FailureSource.RESOLVER, "no answer before the deadline")
+    error = future.exception()
+    if error is None:
+        return future.result()
+    if isinstance(error, ResolveError):
+        return _failure(FailureSource.RESOLVER, str(error))
+    log.error("resolving failed inside a plugin: %r", error)
+    return _failure(FailureSource.INTERNAL, f"resolver plugin failed: {error!r}")
+
+
+def _checked(registry: Registry, target: Target, diagnostic: str) -> Target | Outcome:
+    """Ask every plugin whether ``target`` may be measured.
+
+    A refusal stops the whole request; a plugin that breaks costs only this
+    target, as an internal failure.
+    """
+    try:
+        registry.hook.probeops_check_target(target=target, diagnostic=diagnostic)
+    except TargetForbidden:
+        raise
+    except Exception as error:
+        log.error("checking %s failed inside a plugin: %r", target.given, error)
+        return _failure(FailureSource.INTERNAL, f"target check failed: {error!r}")
+    return target
+
+
+def _failure(source: FailureSource, error: str) -> Outcome:
     return Outcome(
         body={},
         status=Status.FAILED,
-        failure_source=FailureSource.RESOLVER,
-        error=str(error),
+        failure_source=source,
+        error=error,
         duration_ms=0.0,
     )
 

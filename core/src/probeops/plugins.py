@@ -20,7 +20,7 @@ from probeops import hookspecs, resolver
 from probeops.diagnostic import Diagnostic
 from probeops.errors import DuplicateDiagnostic, UnknownDiagnostic
 from probeops.hooks import PROJECT
-from probeops.settings import PLUGINS, TRACE_HOOKS
+from probeops.settings import PLUGINS, TRACE_HOOKS, InvalidSetting
 
 log = logging.getLogger(__name__)
 
@@ -88,10 +88,13 @@ def get_registry() -> Registry:
 def _register_entry_points(registry: Registry) -> dict[str, str]:
     """Register each allowed entry point; return plugin name -> distribution."""
     allowed = PLUGINS.read()
+    wanted = None if allowed is None else _canonical_set(allowed)
     owners: dict[str, str] = {}
-    for entry_point in metadata.entry_points(group=ENTRY_POINT_GROUP):
+    entry_points = metadata.entry_points(group=ENTRY_POINT_GROUP)
+    _check_wanted(wanted, {_distribution_name(point) for point in entry_points})
+    for entry_point in entry_points:
         distribution = _distribution_name(entry_point)
-        if allowed is not None and distribution not in _canonical_set(allowed):
+        if wanted is not None and distribution not in wanted:
             continue
         module = _load(registry, entry_point, distribution)
         if module is not None:
@@ -99,6 +102,17 @@ def _register_entry_points(registry: Registry) -> dict[str, str]:
             registry.manager.register(module, name=name)
             owners[name] = distribution
     return owners
+
+
+def _check_wanted(wanted: set[str] | None, installed: set[str]) -> None:
+    """A name in PROBEOPS_PLUGINS that nothing provides is a typo: say so."""
+    missing = sorted((wanted or set()) - installed)
+    if missing:
+        raise InvalidSetting(
+            f"PROBEOPS_PLUGINS names {', '.join(missing)}, which no installed "
+            f"distribution provides; allowed: '*' or any of "
+            f"{', '.join(sorted(installed))}"
+        )
 
 
 def _canonical_set(names: frozenset[str]) -> set[str]:
@@ -110,7 +124,7 @@ def _load(
 ) -> ModuleType | None:
     try:
         return entry_point.load()
-    except Exception as error:  # a broken plugin must not take the others down
+    except (Exception, SystemExit) as error:  # one broken plugin spares the rest
         failure = LoadFailure(distribution, entry_point.name, f"{error!r}")
         registry.failures.append(failure)
         log.warning(
@@ -123,8 +137,23 @@ def _collect_diagnostics(registry: Registry, owners: dict[str, str]) -> None:
     caller = registry.hook.probeops_diagnostics
     for impl in caller.get_hookimpls():
         distribution = owners.get(impl.plugin_name, impl.plugin_name)
-        for diagnostic in impl.function() or ():
+        for diagnostic in _declared(registry, impl, distribution):
             _add(registry, replace(diagnostic, distribution=distribution))
+
+
+def _declared(registry: Registry, impl, distribution: str) -> list[Diagnostic]:
+    """The plugin's diagnostics, or none (reported) when its hook misbehaves."""
+    try:
+        declared = list(impl.function() or ())
+        if all(isinstance(item, Diagnostic) for item in declared):
+            return declared
+        error = "probeops_diagnostics() must return a list of probeops.Diagnostic"
+    except Exception as raised:
+        error = f"probeops_diagnostics() raised {raised!r}"
+    registry.failures.append(LoadFailure(distribution, impl.plugin_name, error))
+    log.warning("plugin %s is skipped: %s", distribution, error)
+    registry.manager.unregister(impl.plugin)
+    return []
 
 
 def _add(registry: Registry, diagnostic: Diagnostic) -> None:

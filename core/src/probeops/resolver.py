@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from probeops.errors import ResolveError
 from probeops.hooks import hookimpl
-from probeops.settings import setting
+from probeops.settings import parse_seconds, setting
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ RESOLVER = setting(
 RESOLVER_TIMEOUT = setting(
     "PROBEOPS_RESOLVER_TIMEOUT",
     "5",
-    float,
+    parse_seconds,
     "Seconds to wait for the resolver before a hostname target fails.",
     "a positive number of seconds",
 )

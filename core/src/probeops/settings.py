@@ -65,13 +65,23 @@ def parse_bool(raw: str) -> bool:
 
 
 def parse_name_list(raw: str) -> frozenset[str] | None:
-    """Parse a comma-separated list; ``*`` means no restriction."""
+    """Parse a comma-separated list; ``*`` alone means no restriction."""
     if raw == "*":
         return None
     names = frozenset(part.strip() for part in raw.split(",") if part.strip())
     if not names:
         raise ValueError("empty list")
+    if "*" in names:
+        raise ValueError("'*' cannot be combined with names")
     return names
+
+
+def parse_seconds(raw: str) -> float:
+    """A positive, finite number of seconds."""
+    value = float(raw)
+    if not 0 < value < float("inf"):
+        raise ValueError("not a positive, finite number of seconds")
+    return value
 
 
 PLUGINS = setting(

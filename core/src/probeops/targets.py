@@ -78,22 +78,27 @@ def _reject_unprintable(text: str) -> None:
         raise InvalidTarget("empty target: give an IP address or a hostname")
     if any(ch.isspace() or not ch.isprintable() for ch in text):
         raise InvalidTarget(
-            f"target {text!r} contains whitespace or control characters"
+            f"target {_shown(text)} contains whitespace or control characters"
         )
+    if "/" in text:
+        raise InvalidTarget(
+            f"target {_shown(text)}: give a host name or an address, "
+            "not a URL or a prefix"
+        )
+
+
+def _shown(text: str) -> str:
+    """The value for an error message, cut short when it is very long."""
+    return repr(text) if len(text) <= 80 else f"{text[:60]!r}... ({len(text)} chars)"
 
 
 def _ip_literal(text: str) -> str | None:
     """Return the canonical IP text, or ``None`` when it is not a literal."""
     candidate = text[1:-1] if text.startswith("[") and text.endswith("]") else text
     if ":" in candidate:
-        address, _, scope = candidate.partition("%")
-        try:
-            parsed = ipaddress.IPv6Address(address)
-        except ValueError:
-            raise InvalidTarget(
-                f"target {text!r} is not a valid IPv6 address"
-            ) from None
-        return f"{parsed.compressed}%{scope}" if scope else parsed.compressed
+        return _ipv6_literal(text, candidate)
+    if candidate == "0.0.0.0":
+        raise InvalidTarget("target '0.0.0.0' is the unspecified address, not a host")
     try:
         # glibc's inet_pton takes exactly four decimal octets without leading
         # zeros, the one IPv4 form every tool reads alike.
@@ -103,17 +108,75 @@ def _ip_literal(text: str) -> str | None:
     return candidate
 
 
+def _ipv6_literal(text: str, candidate: str) -> str:
+    address, percent, scope = candidate.partition("%")
+    try:
+        parsed = ipaddress.IPv6Address(address)
+    except ValueError:
+        if candidate.count(":") == 1:
+            raise InvalidTarget(
+                f"target {_shown(text)}: targets take no port; give the host alone"
+            ) from None
+        raise InvalidTarget(
+            f"target {_shown(text)} is not a valid IPv6 address"
+        ) from None
+    _reject_ipv4_in_disguise(text, parsed)
+    if percent:
+        return f"{parsed.compressed}%{_checked_scope(text, scope)}"
+    if parsed.is_link_local:
+        raise InvalidTarget(
+            f"target {_shown(text)} is link-local and needs an interface, "
+            "e.g. fe80::1%eth0"
+        )
+    return parsed.compressed
+
+
+def _reject_ipv4_in_disguise(text: str, parsed: ipaddress.IPv6Address) -> None:
+    """Refuse IPv6 forms that stand for an IPv4 address, and ``::``."""
+    if parsed.is_unspecified:
+        raise InvalidTarget(f"target {_shown(text)} is the unspecified address")
+    embedded = ipaddress.IPv4Address(int(parsed) & 0xFFFFFFFF)
+    if parsed.ipv4_mapped is not None:
+        kind = "an IPv4-mapped"
+    elif int(parsed) >> 32 == 0 and int(parsed) > 1:
+        kind = "a deprecated IPv4-compatible"
+    else:
+        return
+    raise InvalidTarget(
+        f"target {_shown(text)} is {kind} IPv6 address; "
+        f"give the IPv4 address {embedded} itself"
+    )
+
+
+def _checked_scope(text: str, scope: str) -> str:
+    """The zone of a scoped address must name an interface of this host."""
+    try:
+        if scope.isdigit():
+            socket.if_indextoname(int(scope))
+        else:
+            socket.if_nametoindex(scope)
+    except (OSError, ValueError, OverflowError):
+        names = ", ".join(name for _, name in socket.if_nameindex())
+        raise InvalidTarget(
+            f"target {_shown(text)}: {scope!r} is not an interface here; "
+            f"interfaces: {names}"
+        ) from None
+    return scope
+
+
 def _hostname(text: str) -> str:
     name = text[:-1] if text.endswith(".") else text
     ascii_name = _to_ascii(text, name)
     if all(_NUMERIC_LABEL.match(label) for label in ascii_name.split(".")):
         raise InvalidTarget(
-            f"target {text!r} is not a valid IPv4 address: "
+            f"target {_shown(text)} is not a valid IPv4 address: "
             "write four decimal octets without leading zeros, e.g. 127.0.0.1"
         )
     checked = _hostname_labels(text, name)
     if checked.rsplit(".", 1)[-1].isdigit():
-        raise InvalidTarget(f"target {text!r}: the last label cannot be all digits")
+        raise InvalidTarget(
+            f"target {_shown(text)}: the last label cannot be all digits"
+        )
     return checked
 
 
@@ -123,7 +186,7 @@ def _hostname_labels(text: str, name: str) -> str:
     labels = ascii_name.split(".")
     if len(ascii_name) > MAX_NAME_LENGTH:
         raise InvalidTarget(
-            f"target {text!r} is {len(ascii_name)} characters long; "
+            f"target {_shown(text)} is {len(ascii_name)} characters long; "
             f"a hostname has at most {MAX_NAME_LENGTH}"
         )
     for label in labels:
@@ -133,15 +196,15 @@ def _hostname_labels(text: str, name: str) -> str:
 
 def _check_label(text: str, label: str) -> None:
     if not label:
-        raise InvalidTarget(f"target {text!r} has an empty label")
+        raise InvalidTarget(f"target {_shown(text)} has an empty label")
     if len(label) > MAX_LABEL_LENGTH:
         raise InvalidTarget(
-            f"target {text!r} has a label of {len(label)} characters; "
+            f"target {_shown(text)} has a label of {len(label)} characters; "
             f"the limit is {MAX_LABEL_LENGTH}"
         )
     if not _LABEL.match(label):
         raise InvalidTarget(
-            f"target {text!r}: label {label!r} may hold only letters, digits, "
+            f"target {_shown(text)}: label {label!r} may hold only letters, digits, "
             "'-' and '_', and cannot start or end with '-'"
         )
 
@@ -156,5 +219,5 @@ def _to_ascii(text: str, name: str) -> str:
         return idna.encode(name, uts46=True).decode("ascii")
     except idna.IDNAError as error:
         raise InvalidTarget(
-            f"target {text!r} is not a valid internationalised name: {error}"
+            f"target {_shown(text)} is not a valid internationalised name: {error}"
         ) from None

@@ -246,3 +246,34 @@ def _read_all(descriptor: int) -> str:
         chunks.append(chunk)
     os.close(descriptor)
     return b"".join(chunks).decode(errors="replace")
+
+
+def test_a_reader_that_goes_away_ends_the_run_quietly(tmp_path):
+    hosts = tmp_path / "hosts.txt"
+    hosts.write_text("".join(f"127.0.9.{n}\n" for n in range(1, 255)))
+    done = subprocess.run(
+        f"{PROBEOPS} run ping --targets-file {hosts} -c 1 -i 0.01 | head -1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PROBEOPS_PLUGINS": "probeops-ping"},
+    )
+    assert done.stdout.startswith("127.0.9.1 : xmt/rcv/%loss = 1/1/0%")
+    assert "Traceback" not in done.stderr and "Error" not in done.stderr
+
+
+def test_a_full_disk_is_one_line_not_a_traceback():
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [PROBEOPS, "run", "ping", "127.0.0.1", "-c", "1", "--json"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode == 3
+    assert (
+        done.stderr.strip()
+        == "probeops: cannot write the output: No space left on device"
+    )

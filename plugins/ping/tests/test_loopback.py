@@ -141,3 +141,11 @@ def _libfaketime() -> str:
     for candidate in Path("/usr/lib").glob("*/faketime/libfaketime.so.1"):
         return str(candidate)
     pytest.skip("libfaketime is not installed (Debian package libfaketime)")
+
+
+def test_a_deadline_leaves_unsent_requests_out_of_the_evidence(ping):
+    [result] = ping(["127.0.0.1"], count=100_000, interval=0.05, deadline=0.3)
+    summary = result.body["summary"]
+    assert result.body["deadline_reached"]
+    assert 1 <= summary["sent"] <= 10 and summary["received"] == summary["sent"]
+    assert len(result.body["packets"]) == summary["sent"]

@@ -41,3 +41,8 @@ def test_no_reply_leaves_the_statistics_empty():
     summary = summarize([], sent=3, duplicates=0, late=0, errors=0, foreign=0)
     assert summary["loss_pct"] == 100.0
     assert summary["min_ms"] is None and summary["p95_ms"] is None
+
+
+def test_loss_is_undefined_when_nothing_was_sent():
+    summary = summarize([], sent=0, duplicates=0, late=0, errors=0, foreign=0)
+    assert summary["loss_pct"] is None

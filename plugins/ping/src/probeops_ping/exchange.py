@@ -37,7 +37,7 @@ class Probe:
     seq: int
     sent_ns: int = 0
     state: str = "pending"
-    """pending, reply, timeout, error or unsent."""
+    """pending, reply, timeout or error."""
 
     rtt_ns: int | None = None
     ttl: int | None = None
@@ -255,10 +255,7 @@ class Sweep:
         return min(candidates)
 
     def _settle_unfinished(self) -> None:
-        """Requests never sent are ``unsent``; those unanswered, ``timeout``."""
-        for index, probes in enumerate(self.by_target):
-            for number in range(len(probes) + 1, self.plan.count + 1):
-                probes.append(Probe(index, number, 0, 0, state="unsent"))
+        """Requests still unanswered when the run ends have timed out."""
         for probes in self.by_target:
             for probe in probes:
                 if probe.state == "pending":
@@ -309,12 +306,11 @@ def _family(address: str) -> int:
 def _sockaddr(address: str) -> tuple:
     if ":" not in address:
         return (address, 0)
-    if "%" not in address:
-        return (address, 0, 0, 0)
-    info = socket.getaddrinfo(
-        address, None, socket.AF_INET6, socket.SOCK_DGRAM, 0, socket.AI_NUMERICHOST
-    )
-    return info[0][4]
+    host, _, scope = address.partition("%")
+    if not scope:
+        return (host, 0, 0, 0)
+    index = int(scope) if scope.isdigit() else socket.if_nametoindex(scope)
+    return (host, 0, 0, index)
 
 
 def _same_address(left: str, right: str) -> bool:

@@ -48,15 +48,14 @@ def _outcome(
     privileged: bool,
     duration_ms: float,
 ) -> Outcome:
-    sent = [probe for probe in probes if probe.state != "unsent"]
-    rtts = [probe.rtt_ns / 1e6 for probe in sent if probe.state == "reply"]
+    rtts = [probe.rtt_ns / 1e6 for probe in probes if probe.state == "reply"]
     summary = summarize(
         rtts,
-        sent=len(sent),
-        duplicates=sum(probe.duplicates for probe in sent),
-        late=sum(1 for probe in sent if probe.late_rtt_ns is not None),
-        errors=sum(1 for probe in sent if probe.state == "error"),
-        foreign=sum(len(probe.foreign or ()) for probe in sent),
+        sent=len(probes),
+        duplicates=sum(probe.duplicates for probe in probes),
+        late=sum(1 for probe in probes if probe.late_rtt_ns is not None),
+        errors=sum(1 for probe in probes if probe.state == "error"),
+        foreign=sum(len(probe.foreign or ()) for probe in probes),
     )
     body = {
         "payload_size": plan.size,

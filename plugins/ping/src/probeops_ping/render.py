@@ -30,8 +30,7 @@ def _ping_style(result: Result) -> str:
     lines = [
         f"PING {result.target} ({address}) {size}({size + 8 + header}) bytes of data."
     ]
-    packets = [p for p in result.body["packets"] if p["status"] != "unsent"]
-    lines += [_packet_line(address, packet) for packet in packets]
+    lines += [_packet_line(address, packet) for packet in result.body["packets"]]
     lines.append("")
     lines.append(f"--- {result.target} ping statistics ---")
     lines.append(_totals(result))
@@ -84,7 +83,7 @@ def _totals(result: Result) -> str:
         extras += ", deadline reached"
     return (
         f"{summary['sent']} packets transmitted, {summary['received']} received"
-        f"{extras}, {summary['loss_pct']:g}% packet loss, "
+        f"{extras}, {_loss(summary)} packet loss, "
         f"time {result.duration_ms:.0f}ms"
     )
 
@@ -95,7 +94,7 @@ def _fping_line(result: Result) -> str:
     summary = result.body["summary"]
     line = (
         f"{result.target} : xmt/rcv/%loss = {summary['sent']}/"
-        f"{summary['received']}/{summary['loss_pct']:g}%"
+        f"{summary['received']}/{_loss(summary)}"
     )
     if summary["received"]:
         line += (
@@ -107,3 +106,8 @@ def _fping_line(result: Result) -> str:
     if result.error and not summary["received"]:
         line += f" ({result.error})"
     return line
+
+
+def _loss(summary: dict) -> str:
+    """Loss as ping prints it; nothing was lost when nothing was sent."""
+    return "-" if summary["loss_pct"] is None else f"{summary['loss_pct']:g}%"

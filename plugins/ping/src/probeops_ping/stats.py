@@ -29,7 +29,7 @@ def summarize(
         "late": late,
         "errors": errors,
         "foreign_replies": foreign,
-        "loss_pct": round(100.0 * (sent - received) / sent, 3) if sent else 0.0,
+        "loss_pct": round(100.0 * (sent - received) / sent, 3) if sent else None,
     }
     summary.update(rtt_statistics(rtts))
     return summary
