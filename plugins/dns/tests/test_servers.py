@@ -102,3 +102,11 @@ def test_a_wait_cut_by_the_deadline_is_told_in_hundredths(spare_address, capsys)
 )
 def test_the_wait_is_rounded_to_what_was_asked(asked_for, waited, said):
     assert silence(asked_for, waited) == said
+
+
+def test_a_wildcard_name_can_be_asked(lab, capsys):
+    code, result = run_json(capsys, "*.wild.plain.lab", "-s", lab.server("zones"))
+
+    assert code == 0
+    assert result["body"]["question"]["name"] == "*.wild.plain.lab."
+    assert result["body"]["kind"] == "answer"

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
+
+from probeops_dns.servers import HINT_FORMS, SERVER_FORMS, root_hint, split_server
 
 RANGE = "must be between {min} and {max}, got {input}"
 TRANSPORTS = ("udp", "tcp")
@@ -76,28 +79,19 @@ def _type_names() -> list[str]:
     )
 
 
-def _servers(texts: list[str]) -> None:
-    from probeops_dns.servers import SERVER_FORMS, split_server
+def _every(flag: str, parse: Callable[[str], Any], forms: str):
+    """A validator that parses each value of a list option with ``parse``."""
 
-    for text in texts:
-        try:
-            split_server(text)
-        except ValueError as error:
-            raise ValidationError(
-                f"--server {text!r}: {error}; allowed: {SERVER_FORMS}"
-            ) from None
+    def check(texts: list[str]) -> None:
+        for text in texts:
+            try:
+                parse(text)
+            except ValueError as error:
+                raise ValidationError(
+                    f"{flag} {text!r}: {error}; allowed: {forms}"
+                ) from None
 
-
-def _root_hints(texts: list[str]) -> None:
-    from probeops_dns.servers import HINT_FORMS, root_hint
-
-    for text in texts:
-        try:
-            root_hint(text)
-        except ValueError as error:
-            raise ValidationError(
-                f"--root-hint {text!r}: {error}; allowed: {HINT_FORMS}"
-            ) from None
+    return check
 
 
 def _trust_anchor(text: str) -> None:
@@ -143,7 +137,7 @@ class DnsOptions(Schema):
     server = fields.List(
         fields.String(),
         load_default=None,
-        validate=_servers,
+        validate=_every("--server", split_server, SERVER_FORMS),
         metadata=_meta(
             "DNS server ADDR[:PORT] or name, repeatable; default PROBEOPS_RESOLVER",
             "-s",
@@ -207,7 +201,7 @@ class DnsOptions(Schema):
     root_hints = fields.List(
         fields.String(),
         load_default=None,
-        validate=_root_hints,
+        validate=_every("--root-hint", root_hint, HINT_FORMS),
         metadata=_meta(
             "root server ADDR[:PORT] for --trace; default PROBEOPS_DNS_ROOT_HINTS",
             "--root-hint",
