@@ -108,3 +108,64 @@ def test_the_measurement_page_shows_each_probes_part(platform, admin, monkeypatc
     assert sorted(by_probe) == ["silent", "talk"]
     assert "127.0.0.1" in by_probe["talk"]
     assert "did not report" in by_probe["silent"]
+
+
+def _csrf(browser, path):
+    page = browser.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def test_an_operator_adds_and_stops_a_scheduled_check(platform):
+    browser = _browser(platform, role="operator", email="op@alpha.example")
+    form = {
+        "csrf_token": _csrf(browser, "/schedules"),
+        "diagnostic": "ping",
+        "target": "192.0.2.10",
+        "options": '{"count": 2}',
+        "interval_s": "60",
+        "tags": "eu office",
+    }
+
+    added = browser.post("/schedules/new", data=form)
+    page = browser.get("/schedules").get_data(as_text=True)
+    schedule_id = re.search(r'data-schedule="(\w+)"', page).group(1)
+    stopped = browser.post(
+        f"/schedules/{schedule_id}/stop",
+        data={"csrf_token": _csrf(browser, "/schedules")},
+    )
+
+    assert added.status_code == 302
+    assert "192.0.2.10" in page and "eu, office" in page
+    assert stopped.status_code == 302
+    assert "No scheduled checks." in browser.get("/schedules").get_data(as_text=True)
+
+
+def test_a_bad_option_is_shown_beside_the_form_naming_the_range(platform):
+    browser = _browser(platform, role="operator", email="op2@alpha.example")
+    form = {
+        "csrf_token": _csrf(browser, "/schedules"),
+        "diagnostic": "ping",
+        "target": "192.0.2.10",
+        "options": '{"count": 0}',
+        "interval_s": "60",
+        "tags": "eu",
+    }
+
+    answer = browser.post("/schedules/new", data=form)
+
+    assert answer.status_code == 422
+    assert "must be between 1 and 100000, got 0" in answer.get_data(as_text=True)
+
+
+def test_a_viewer_cannot_add_a_scheduled_check(platform):
+    browser = _browser(platform, role="viewer", email="v2@alpha.example")
+
+    page = browser.get("/schedules").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)
+
+    assert "New scheduled check" not in page
+    answer = browser.post(
+        "/schedules/new", data={"csrf_token": csrf.group(1), "target": "192.0.2.1"}
+    )
+    assert answer.status_code == 403
+    assert "needs the role operator" in answer.get_data(as_text=True)

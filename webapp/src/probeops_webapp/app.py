@@ -26,6 +26,7 @@ from probeops_webapp.resources import (
     measurements,
     probe_agent,
     probes,
+    schedules,
     users,
 )
 
@@ -39,6 +40,7 @@ BLUEPRINTS = (
     measurements.blp,
     probes.blp,
     probe_agent.blp,
+    schedules.blp,
 )
 SPEC_ENDPOINTS = ("api-docs.openapi_json", "api-docs.openapi_swagger_ui")
 

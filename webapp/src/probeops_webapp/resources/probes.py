@@ -1,4 +1,4 @@
-"""``/probes``, ``/probe-tokens``, ``/schedules``: probes as people see them.
+"""``/probes``, ``/probe-tokens``: probes as people see them.
 
 Admins create one-time enrolment tokens and revoke probes; everyone in the
 org sees each probe online or offline with its last heartbeat, and the
@@ -12,7 +12,6 @@ from datetime import timedelta
 import marshmallow as ma
 from flask import current_app
 from flask_smorest import Blueprint
-from probeops.targets import parse_target
 from probeops_store import probe_work
 from probeops_store.models import Measurement, Role, utcnow
 from probeops_store.probe_models import (
@@ -20,13 +19,12 @@ from probeops_store.probe_models import (
     Probe,
     ProbeJob,
     ProbeResult,
-    Schedule,
 )
 from sqlalchemy import select
 
 from probeops_webapp import probe_settings
 from probeops_webapp.access import allow, current_principal
-from probeops_webapp.errors import InvalidRequest, NotFound
+from probeops_webapp.errors import NotFound
 from probeops_webapp.probe_auth import ENROLMENT_MARK, new_secret
 
 blp = Blueprint("probes", __name__, url_prefix="/api/v1", description="Probes")
@@ -97,26 +95,6 @@ class ProbePartSchema(ma.Schema):
     probe_name = ma.fields.String()
     status = ma.fields.String(metadata={"description": "pending, done, offline"})
     results = ma.fields.List(ma.fields.Nested(ResultSchema))
-
-
-class NewScheduleSchema(ma.Schema):
-    diagnostic = ma.fields.String(required=True)
-    target = ma.fields.String(required=True, validate=ma.validate.Length(max=300))
-    options = ma.fields.Dict(load_default=dict)
-    interval_s = ma.fields.Float(
-        required=True,
-        validate=ma.validate.Range(
-            min=0.1, max=86400, error="must be between {min} and {max}, got {input}"
-        ),
-    )
-    jitter_s = ma.fields.Float(load_default=0.0, validate=ma.validate.Range(min=0))
-    probe_ids = ma.fields.List(ma.fields.String(), load_default=list)
-    tags = ma.fields.List(ma.fields.String(), load_default=list)
-
-
-class ScheduleSchema(NewScheduleSchema):
-    id = ma.fields.String()
-    created_at = ma.fields.AwareDateTime()
 
 
 @blp.route("/probe-tokens", methods=["POST"])
@@ -265,51 +243,6 @@ def _part(session, job: ProbeJob) -> dict:
         "status": job.status,
         "results": results,
     }
-
-
-@blp.route("/schedules", methods=["POST"])
-@allow(Role.OPERATOR, "measurements:write")
-@blp.arguments(NewScheduleSchema)
-@blp.response(201, ScheduleSchema)
-def create_schedule(body: dict):
-    """A check probes repeat every interval (plus up to jitter seconds)."""
-    registry = current_app.extensions["probeops_registry"]
-    registry.diagnostic(body["diagnostic"]).load_options(body["options"])
-    parse_target(body["target"])
-    if not body["probe_ids"] and not body["tags"]:
-        raise InvalidRequest(
-            "name the probes to run the check",
-            {"probe_ids": ["give probe_ids, tags or both"]},
-        )
-    row = Schedule(org_id=current_principal().org_id, **body)
-    with _store().session() as session:
-        session.add(row)
-    return row
-
-
-@blp.route("/schedules", methods=["GET"])
-@allow(Role.VIEWER, "measurements:read")
-@blp.response(200, ScheduleSchema(many=True))
-def list_schedules():
-    """The org's scheduled checks."""
-    with _store().session() as session:
-        return session.scalars(
-            select(Schedule)
-            .where(Schedule.org_id == current_principal().org_id)
-            .order_by(Schedule.created_at)
-        ).all()
-
-
-@blp.route("/schedules/<schedule_id>", methods=["DELETE"])
-@allow(Role.OPERATOR, "measurements:write")
-@blp.response(204)
-def delete_schedule(schedule_id: str):
-    """Stop a scheduled check; probes drop it at their next heartbeat."""
-    with _store().session() as session:
-        row = session.get(Schedule, schedule_id)
-        if row is None or row.org_id != current_principal().org_id:
-            raise NotFound(f"there is no schedule {schedule_id}")
-        session.delete(row)
 
 
 def _store():

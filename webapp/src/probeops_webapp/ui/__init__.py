@@ -19,13 +19,14 @@ from probeops_webapp.ui import (
     measurement,
     probes,
     runs,
+    schedules,
     session,
     signin,
 )
 
 __all__ = ["init_app"]
 
-PAGES = (admin, history, keys, live, measurement, probes, runs, signin)
+PAGES = (admin, history, keys, live, measurement, probes, runs, schedules, signin)
 
 
 def init_app(app: Flask) -> None:

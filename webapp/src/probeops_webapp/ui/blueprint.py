@@ -30,6 +30,7 @@ NAVIGATION = (
     ("ui.run", "Run", Role.OPERATOR),
     ("ui.history", "History", Role.VIEWER),
     ("ui.probe_list", "Probes", Role.VIEWER),
+    ("ui.schedule_list", "Schedules", Role.VIEWER),
     ("ui.keys", "API keys", Role.VIEWER),
     ("ui.users", "Users", Role.ADMIN),
     ("ui.account", "Account", Role.VIEWER),
