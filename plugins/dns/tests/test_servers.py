@@ -38,6 +38,15 @@ def test_a_server_name_that_does_not_exist_is_a_resolver_failure(
     assert "NXDOMAIN" in result["error"]
 
 
+def test_an_unresolved_server_is_printed_without_an_address(zones_resolver, capsys):
+    code = main(["run", "dns", "www.plain.lab", "-s", "nope.plain.lab"])
+    out = capsys.readouterr().out
+
+    assert code == 1
+    assert ";; failed: server 'nope.plain.lab': " in out
+    assert ";; SERVER: - (UDP)" in out
+
+
 def test_a_server_name_with_an_address_is_asked_past_one_without(
     zones_resolver, capsys
 ):

@@ -98,10 +98,11 @@ def _footer_lines(body: dict[str, Any]) -> list[str]:
         transport += f", after a {body['fallback'].replace('_', ' ')} UDP answer"
     if body.get("edns_dropped"):
         transport += ", without EDNS after FORMERR"
+    server = f"{body['server']}#{body['port']}" if body["server"] else "-"
     return [
         "",
         f";; Query time: {body['query_time_ms']:.3f} msec",
-        f";; SERVER: {body['server']}#{body['port']} ({transport})",
+        f";; SERVER: {server} ({transport})",
         f";; ANSWERED BY: {body['responder'] or '-'}",
         f";; MSG SIZE  rcvd: {body['size']}",
     ]
