@@ -7,7 +7,7 @@ from probeops_store import migrate
 from probeops_store.database import Store
 from probeops_store.errors import SchemaOutOfDate
 from probeops_store.models import Base
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 TABLES = {
     "orgs",
@@ -77,3 +77,37 @@ def test_an_old_schema_is_refused_naming_the_command_that_fixes_it(postgres_url)
     migrate.require_current(store)
     migrate.downgrade(store, "base")
     store.dispose()
+
+
+@pytest.mark.parametrize("database", ["postgresql", "sqlite"])
+def test_disabling_users_is_added_and_removed_keeping_the_users(
+    database, postgres_url, tmp_path
+):
+    url = postgres_url if database == "postgresql" else f"sqlite:///{tmp_path}/p.db"
+    store = Store(url)
+    migrate.upgrade(store, "0002")
+    with store.engine.begin() as connection:
+        for statement in ADD_USER:
+            connection.execute(text(statement))
+
+    migrate.upgrade(store)
+    assert _user_columns(store) >= {"email", "disabled_at"}
+    migrate.downgrade(store, "0002")
+
+    assert "disabled_at" not in _user_columns(store)
+    with store.engine.connect() as connection:
+        emails = connection.execute(text("SELECT email FROM users")).scalars().all()
+    assert emails == ["kept@example.org"]
+    migrate.downgrade(store, "base")
+    store.dispose()
+
+
+ADD_USER = [
+    "INSERT INTO orgs (id, name, created_at) VALUES (1, 'kept', CURRENT_TIMESTAMP)",
+    "INSERT INTO users (id, org_id, email, password_hash, role, created_at)"
+    " VALUES (1, 1, 'kept@example.org', 'x', 'admin', CURRENT_TIMESTAMP)",
+]
+
+
+def _user_columns(store: Store) -> set[str]:
+    return {column["name"] for column in inspect(store.engine).get_columns("users")}

@@ -102,6 +102,9 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(Text)
     role: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """When an admin disabled the user; a disabled user can neither log in
+    nor use the tokens and API keys they already hold."""
 
     org: Mapped[Org] = relationship(lazy="joined")
 
