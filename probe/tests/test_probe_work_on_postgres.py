@@ -90,3 +90,29 @@ def test_jobs_close_as_done_or_offline_and_the_measurement_finishes(store):
     assert marked == 1
     assert statuses == ["done", "offline"]
     assert found.status == "finished"
+
+
+def test_concurrent_uploads_of_one_batch_store_each_id_once(store):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from probeops_store.probe_models import ProbeResult
+    from sqlalchemy import func, select
+
+    _measurement, (probe, _other), _jobs = _setup(store)
+    rows = [_row(f"race-{n}") for n in range(200)]
+
+    def upload(_):
+        with store.session() as session:
+            return probe_work.store_results(session, probe, rows)
+
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(upload, range(8)))
+
+    with store.session() as session:
+        held = session.scalar(
+            select(func.count())
+            .select_from(ProbeResult)
+            .where(ProbeResult.probe_id == probe)
+        )
+    assert held == 200
+    assert all(len(accepted) + len(dupes) == 200 for accepted, dupes in answers)

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from probeops_store import measurements
@@ -55,11 +56,18 @@ def store_results(
     fresh = {row["id"]: row for row in rows if row["id"] not in held}
     if fresh:
         session.execute(
-            ProbeResult.__table__.insert(),
+            _insert_new(session),
             [{**row, "probe_id": probe_id} for row in fresh.values()],
         )
     _complete(session, {row["job_id"] for row in fresh.values() if row["job_id"]})
     return list(fresh), [row_id for row_id in ids if row_id in held]
+
+
+def _insert_new(session: Session):
+    """An insert that skips ids a concurrent upload stored a moment ago."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(ProbeResult).on_conflict_do_nothing(index_elements=["probe_id", "id"])
 
 
 def _complete(session: Session, job_ids: set[str]) -> None:
