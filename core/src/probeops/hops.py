@@ -8,6 +8,8 @@ silent :class:`ProbeReply`, so a hop list keeps its ``*`` rows.
 from __future__ import annotations
 
 import enum
+import errno
+import os
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -21,6 +23,7 @@ class StopReason(enum.StrEnum):
     MAX_TTL = "max_ttl"
     DEADLINE = "deadline"
     INTERRUPTED = "interrupted"
+    SEND_FAILED = "send_failed"
 
 
 class ReplyKind(enum.StrEnum):
@@ -34,6 +37,8 @@ class ReplyKind(enum.StrEnum):
     TCP_SYN_ACK = "tcp_syn_ack"
     TCP_RESET = "tcp_reset"
     SILENT = "silent"
+    UNSENT = "unsent"
+    """The kernel refused the probe: it never left, so it is no silence."""
 
 
 FINAL_KINDS = frozenset(
@@ -44,6 +49,7 @@ FINAL_KINDS = frozenset(
         ReplyKind.ECHO_REPLY,
         ReplyKind.TCP_SYN_ACK,
         ReplyKind.TCP_RESET,
+        ReplyKind.UNSENT,
     }
 )
 
@@ -94,14 +100,28 @@ class ProbeReply:
     problems: tuple[str, ...] = ()
     """What could not be read from a malformed reply."""
 
+    error: str | None = None
+    """Why an unsent probe could not leave: the errno name, e.g. EMSGSIZE."""
+
+    @classmethod
+    def refused(cls, error: OSError) -> ProbeReply:
+        """The record of a probe the kernel would not send."""
+        code = error.errno or 0
+        return cls(kind=ReplyKind.UNSENT, error=errno.errorcode.get(code, str(code)))
+
     @property
     def silent(self) -> bool:
         return self.kind is ReplyKind.SILENT
 
     @property
+    def unsent(self) -> bool:
+        return self.kind is ReplyKind.UNSENT
+
+    @property
     def final(self) -> bool:
         """Whether no probe with a larger TTL can get further than this one:
-        the destination answered, or the path is unreachable."""
+        the destination answered, the path is unreachable, or probes cannot
+        leave this host."""
         return self.kind in FINAL_KINDS
 
     def to_json(self) -> dict[str, Any]:
@@ -116,6 +136,7 @@ class ProbeReply:
             "flag": self.flag,
             "mpls": [asdict(label) for label in self.mpls],
             "problems": list(self.problems),
+            "error": self.error,
         }
 
     @classmethod
@@ -164,6 +185,12 @@ class Hop:
     def from_json(cls, document: dict[str, Any]) -> Hop:
         probes = [ProbeReply.from_json(probe) for probe in document["probes"]]
         return cls(distance=document["distance"], probes=probes)
+
+
+def errno_text(name: str) -> str:
+    """An errno name with its sentence: ``EMSGSIZE (Message too long)``."""
+    code = getattr(errno, name, None)
+    return f"{name} ({os.strerror(code)})" if isinstance(code, int) else name
 
 
 def unreachable_flag(family: int, code: int, mtu: int | None = None) -> str | None:

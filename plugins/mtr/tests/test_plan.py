@@ -7,17 +7,20 @@ lost one without a real network.
 
 from __future__ import annotations
 
+import errno
 import time
 from datetime import UTC, datetime
 
 from probeops import Result
+from probeops.hopprobe.paths import send_failure
 from probeops.hopprobe.probes import Flow
 from probeops.hopprobe.replies import Answer, quoted_keys
 from probeops.hopprobe.session import run_plans
 from probeops.hops import ReplyKind
 from probeops.result import FailureSource, Status
+from probeops_mtr.measure import report
 from probeops_mtr.plan import CycleLimits, MtrPlan
-from probeops_mtr.render import LiveTable, render
+from probeops_mtr.render import LiveTable, hop_row, render
 from probeops_mtr.stats import path_statistics
 
 FLOW = Flow(4, "icmp", "192.0.2.1", "192.0.2.9", 4242, 0, 77, 60)
@@ -84,6 +87,30 @@ def test_interrupted_run_counts_only_the_probes_that_were_settled():
     assert 1 <= plan.cycles_begun < 100
     assert rows[0]["sent"] == rows[0]["received"] >= 1
     assert rows[0]["loss_percent"] == 0.0
+
+
+class RefusingKernel(DelayedEcho):
+    """Refuses every probe, as a firewall dropping output does (EPERM)."""
+
+    def send(self, family: int, destination: str, data: bytes) -> float:
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+
+def test_refused_probes_are_not_counted_as_sent_and_stop_the_run():
+    plan = MtrPlan(FLOW, CycleLimits(cycles=10, interval=0.01, max_ttl=4))
+
+    run_plans([plan], 1000, 1.0, time.monotonic() + 10, RefusingKernel(0.0))
+    options = {"cycles": 10, "interval": 0.01}
+    body = report(plan, options)
+
+    assert plan.refused and plan.cycles_begun == 1
+    [row] = body["hops"]
+    assert (row["sent"], row["unsent"], row["loss_percent"]) == (0, 1, 0.0)
+    assert row["probes"][0]["error"] == "EPERM"
+    assert "|-- (not sent)" in hop_row(row)
+    assert send_failure(body) == (
+        "probes to 192.0.2.9 could not be sent: EPERM (Operation not permitted)"
+    )
 
 
 def test_name_that_does_not_resolve_prints_one_plain_line():

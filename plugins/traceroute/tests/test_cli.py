@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from probeops.cli import main
 from probeops.hopprobe.probes import Flow
 from probeops.hopprobe.replies import Answer, quoted_keys
 from probeops.hopprobe.session import run_plans
+from probeops.hopprobe.transport import RawTransport
 from probeops.hops import ReplyKind
 from probeops.plugins import get_registry
 from probeops_traceroute.plan import TraceLimits, TracePlan
@@ -254,3 +256,22 @@ def test_interrupted_trace_keeps_the_hops_answered_so_far():
     assert plan.stop_reason.value == "interrupted"
     assert [hop.responders for hop in plan.hops()] == [["192.0.2.1"]]
     assert len(plan.hops()[0].probes) == 3
+
+
+def test_probe_the_kernel_refuses_is_unsent_and_ends_the_trace(capsys, monkeypatch):
+    def refuse(self, family: int, destination: str, data: bytes) -> float:
+        raise OSError(errno.EMSGSIZE, "Message too long")
+
+    monkeypatch.setattr(RawTransport, "send", refuse)
+    completed = probeops(capsys, "run", "traceroute", "127.0.0.1", "-s", "9000")
+    as_json = probeops(capsys, "run", "traceroute", "127.0.0.1", "--json")
+
+    assert completed.returncode == 1
+    assert completed.stdout.splitlines()[1:] == [
+        " 1  (not sent: EMSGSIZE) (not sent: EMSGSIZE) (not sent: EMSGSIZE)",
+        "# probes to 127.0.0.1 could not be sent: EMSGSIZE (Message too long)",
+    ]
+    [result] = json.loads(as_json.stdout)
+    assert result["body"]["stop_reason"] == "send_failed"
+    probes = result["body"]["hops"][0]["probes"]
+    assert [(p["kind"], p["error"]) for p in probes] == [("unsent", "EMSGSIZE")] * 3

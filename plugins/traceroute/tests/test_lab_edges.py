@@ -89,3 +89,32 @@ def test_tcp_trace_ends_on_the_syn_ack_of_an_open_port(pair, tracer, open_port, 
     probes = result.body["hops"][-1]["probes"]
     assert result.body["stop_reason"] == "destination_reached"
     assert [probe["kind"] for probe in probes] == ["tcp_syn_ack"] * 3
+
+
+@pytest.fixture
+def blocked(pair):
+    """The client's firewall drops everything it sends to t1."""
+    address = pair.addr("t1", 4)
+    rules = "add table inet block; add chain inet block out "
+    rules += "{ type filter hook output priority 0; }; "
+    rules += f"add rule inet block out ip daddr {address} drop"
+    pair.exec("client", ["nft", rules])
+    yield address
+    pair.exec("client", ["nft", "delete table inet block"])
+
+
+def test_probes_the_kernel_refuses_are_recorded_unsent_not_silent(
+    pair, tracer, blocked
+):
+    reference = pair.exec("client", ["traceroute", "-n", "-w", "1", blocked])
+
+    result = tracer.trace(pair, blocked, protocol="udp")
+
+    assert "send: Operation not permitted" in reference.stderr
+    assert result.status is Status.FAILED
+    assert result.body["stop_reason"] == "send_failed"
+    [hop] = result.body["hops"]
+    assert [(p["kind"], p["error"]) for p in hop["probes"]] == [("unsent", "EPERM")] * 3
+    assert result.error == (
+        f"probes to {blocked} could not be sent: EPERM (Operation not permitted)"
+    )

@@ -13,6 +13,7 @@ from probeops.hopprobe.options import destination_port
 from probeops.hopprobe.probes import Flow
 from probeops.hopprobe.session import Plan, run_plans
 from probeops.hopprobe.transport import flow_towards
+from probeops.hops import errno_text
 from probeops.result import FailureSource, Status
 
 P = TypeVar("P", bound=Plan)
@@ -109,6 +110,20 @@ def path_outcome(
         error=why_not(body),
         duration_ms=duration_ms,
     )
+
+
+def send_failure(body: dict[str, Any]) -> str | None:
+    """The sentence for probes the kernel refused, ``None`` if none was."""
+    errors = {
+        probe["error"]
+        for hop in body["hops"]
+        for probe in hop["probes"]
+        if probe["error"]
+    }
+    if not errors:
+        return None
+    said = ", ".join(errno_text(name) for name in sorted(errors))
+    return f"probes to {body['destination']} could not be sent: {said}"
 
 
 def unroutable(address: str, protocol: str, error: OSError) -> Outcome:

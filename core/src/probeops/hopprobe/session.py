@@ -84,7 +84,11 @@ class Transport(Protocol):
 
     def open(self, family: int, protocol: str) -> None: ...
 
-    def send(self, family: int, destination: str, data: bytes) -> float | None: ...
+    def send(self, family: int, destination: str, data: bytes) -> float:
+        """Send one datagram and return its send time.
+
+        Raises ``OSError`` when the kernel refuses it.
+        """
 
     def receive(self, timeout: float) -> list[tuple[float, Answer]]: ...
 
@@ -190,15 +194,25 @@ class Session:
         number = next(self._numbers[id(plan)])
         packet = build_probe(flow, order.ttl, number, next(self._ip_ids))
         self._budget.tokens -= 1
-        sent_at = self.transport.send(flow.family, flow.destination, packet.data)
-        now = time.monotonic()
-        expires_at = now if sent_at is None else sent_at + self.timeout
-        probe = SentProbe(plan, order, number, sent_at or now, expires_at)
-        probe.keys = packet.keys
+        try:
+            sent_at = self.transport.send(flow.family, flow.destination, packet.data)
+        except OSError as error:
+            self._refused(SentProbe(plan, order, number, time.monotonic(), 0.0), error)
+            return
+        expires_at = sent_at + self.timeout
+        probe = SentProbe(plan, order, number, sent_at, expires_at, packet.keys)
         for key in packet.keys:
             self._waiting[key] = probe
         heapq.heappush(self._expiries, (expires_at, next(self._tiebreak), probe))
         plan.on_sent(probe)
+
+    def _refused(self, probe: SentProbe, error: OSError) -> None:
+        """Record a probe the kernel would not send; it never waits."""
+        flow = probe.plan.flow
+        log.debug("probe to %s not sent: %s", flow.destination, error.strerror)
+        probe.settled = True
+        probe.plan.on_sent(probe)
+        probe.plan.on_reply(probe, ProbeReply.refused(error))
 
     def _wait(self, active: list[Plan], now: float, deadline: float) -> float:
         moments = [deadline, now + LONGEST_WAIT]

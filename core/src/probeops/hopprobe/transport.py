@@ -60,14 +60,13 @@ class RawTransport:
         if protocol == "tcp":
             self._listen(family, "tcp")
 
-    def send(self, family: int, destination: str, data: bytes) -> float | None:
-        """Send one datagram; return its send time, ``None`` when refused."""
+    def send(self, family: int, destination: str, data: bytes) -> float:
+        """Send one datagram; return its send time.
+
+        Raises ``OSError`` when the kernel refuses it.
+        """
         sent_at = time.monotonic()
-        try:
-            self._send_fitting(family, destination, data)
-        except OSError as error:
-            log.warning("probe to %s not sent: %s", destination, error.strerror)
-            return None
+        self._send_fitting(family, destination, data)
         return sent_at
 
     def _send_fitting(self, family: int, destination: str, data: bytes) -> None:

@@ -6,7 +6,12 @@ from collections.abc import Callable
 from typing import Any
 
 from probeops import Outcome, Request
-from probeops.hopprobe.paths import flow_fields, measure_paths, path_outcome
+from probeops.hopprobe.paths import (
+    flow_fields,
+    measure_paths,
+    path_outcome,
+    send_failure,
+)
 
 from probeops_mtr.plan import CycleLimits, MtrPlan
 from probeops_mtr.stats import path_statistics
@@ -74,6 +79,9 @@ def _outcome(plan: MtrPlan, options: dict[str, Any], duration_ms: float) -> Outc
 
 def _why_not_reached(body: dict[str, Any]) -> str:
     destination = body["destination"]
+    refused = send_failure(body)
+    if refused:
+        return refused
     if body["deadline_reached"]:
         return f"the deadline passed before the MTR run to {destination} finished"
     if body["interrupted"]:

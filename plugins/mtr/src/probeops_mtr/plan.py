@@ -48,6 +48,9 @@ class MtrPlan:
         self.final_ttl: int | None = None
         self.deadline_passed = False
         self.interrupted = False
+        self.refused = False
+        """Whether the kernel refused a probe; the run stops there."""
+
         self._cycle = -1
         self._next_ttl = limits.max_ttl + 1
         self._started_at: float | None = None
@@ -55,7 +58,7 @@ class MtrPlan:
 
     @property
     def finished(self) -> bool:
-        if self.deadline_passed or self.interrupted:
+        if self.deadline_passed or self.interrupted or self.refused:
             return True
         sent_all = self._cycle >= self.limits.cycles - 1 and not self._cycle_unsent()
         return sent_all and not self._awaited()
@@ -80,6 +83,7 @@ class MtrPlan:
         self._pending[id(probe)] = probe
 
     def on_reply(self, probe: SentProbe, reply: ProbeReply) -> None:
+        self.refused = self.refused or reply.unsent
         if self._record(probe, reply) and reply.final:
             ttl = probe.order.ttl
             self.final_ttl = ttl if self.final_ttl is None else min(ttl, self.final_ttl)

@@ -42,6 +42,8 @@ def table_lines(hops: list[dict[str, Any]]) -> list[str]:
 def hop_row(hop: dict[str, Any]) -> str:
     responders = hop["responders"]
     host = responders[0]["address"] if responders else "???"
+    if not hop["sent"] and hop.get("unsent"):
+        host = "(not sent)"
     figures = [hop[k] or 0.0 for k in ("last_ms", "avg_ms", "best_ms", "worst_ms")]
     spread = [hop["stdev_ms"] or 0.0, hop["jitter_ms"] or 0.0]
     return (

@@ -16,12 +16,14 @@ RATE_LIMIT_NOTE = (
 def hop_statistics(hop: Hop) -> dict[str, Any]:
     """Counts and RTT figures of one hop over every cycle."""
     rtts = hop.rtts_ms
-    sent = len(hop.probes)
+    unsent = sum(1 for probe in hop.probes if probe.unsent)
+    sent = len(hop.probes) - unsent
     received = len(rtts)
     return {
         "distance": hop.distance,
         "responders": _responders(hop),
         "sent": sent,
+        "unsent": unsent,
         "received": received,
         "loss_percent": round(100 * (sent - received) / sent, 1) if sent else 0.0,
         "last_ms": rtts[-1] if rtts else None,

@@ -5,7 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from probeops import Outcome, Request
-from probeops.hopprobe.paths import flow_fields, measure_paths, path_outcome
+from probeops.hopprobe.paths import (
+    flow_fields,
+    measure_paths,
+    path_outcome,
+    send_failure,
+)
 from probeops.hops import StopReason
 
 from probeops_traceroute.names import hop_names
@@ -85,6 +90,8 @@ def _why_not_reached(body: dict[str, Any]) -> str:
         return f"{destination} was not reached: hops went silent (gap limit)"
     if reason is StopReason.MAX_TTL:
         return f"{destination} was not reached within {body['max_ttl']} hops"
+    if reason is StopReason.SEND_FAILED:
+        return send_failure(body) or f"probes to {destination} could not be sent"
     if reason is StopReason.INTERRUPTED:
         return f"the trace to {destination} was interrupted before it was reached"
     return f"the deadline passed before the trace to {destination} finished"

@@ -203,6 +203,8 @@ class TracePlan:
         return Verdict(StopReason.MAX_TTL, self.limits.max_ttl)
 
     def _final_reason(self, reply: ProbeReply) -> StopReason:
+        if reply.unsent:
+            return StopReason.SEND_FAILED
         if reached_destination(self.flow, reply):
             return StopReason.DESTINATION_REACHED
         return StopReason.UNREACHABLE

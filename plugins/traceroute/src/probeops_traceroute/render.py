@@ -39,6 +39,9 @@ def hop_line(hop: dict[str, Any], names: dict[str, str]) -> str:
     text = f"{hop['distance']:2d} "
     shown = None
     for probe in hop["probes"]:
+        if probe.get("error"):
+            text += f" (not sent: {probe['error']})"
+            continue
         if probe["responder"] is None:
             text += " *"
             continue
