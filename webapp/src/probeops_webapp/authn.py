@@ -64,6 +64,7 @@ def _token_principal(store: Store, policy: Policy) -> Principal:
         user = session.get(User, int(claims["sub"]))
         if user is None:
             raise NotAuthenticated("the token's user no longer exists")
+        refuse_disabled(user, "the token's user")
         return Principal(
             user.id, user.org_id, Role(user.role), frozenset(SCOPES), token=claims
         )
@@ -87,6 +88,7 @@ def _key_principal(store: Store, key: str) -> Principal:
             raise NotAuthenticated("the API key is unknown or has been revoked")
         if row.expires_at is not None and row.expires_at <= now:
             raise NotAuthenticated(f"the API key {prefix} expired at {row.expires_at}")
+        refuse_disabled(row.user, f"the owner of the API key {prefix}")
         _touch(session, row, now)
         return Principal(
             row.user.id,
@@ -94,6 +96,14 @@ def _key_principal(store: Store, key: str) -> Principal:
             Role(row.user.role),
             frozenset(row.scopes),
             api_key_id=row.id,
+        )
+
+
+def refuse_disabled(user: User, who: str) -> None:
+    """Raise ``NotAuthenticated`` when an admin has disabled ``user``."""
+    if user.disabled_at is not None:
+        raise NotAuthenticated(
+            f"{who} has been disabled; an admin of the org can enable the account"
         )
 
 

@@ -39,7 +39,7 @@ class LogoutSchema(ma.Schema):
 @public
 @blp.arguments(LoginSchema)
 @blp.response(200, TokensSchema)
-@blp.alt_response(401, description="Wrong e-mail or password")
+@blp.alt_response(401, description="Wrong e-mail or password, or a disabled user")
 @blp.alt_response(429, description="Too many failed logins; wait and retry")
 def login(credentials_in: dict):
     """Exchange an e-mail and password for an access and a refresh token."""
@@ -56,6 +56,7 @@ def check_login(email: str, password: str) -> User:
         stored = user.password_hash if user else None
         if not credentials.password_matches(stored, password):
             raise NotAuthenticated("wrong e-mail or password")
+        authn.refuse_disabled(user, f"the account {email}")
         return user
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import marshmallow as ma
 from flask import current_app
 from flask_smorest import Blueprint
@@ -29,12 +31,33 @@ class RoleChangeSchema(ma.Schema):
     role = ma.fields.String(required=True, validate=ROLE_CHOICE)
 
 
+class UserChangeSchema(ma.Schema):
+    role = ma.fields.String(validate=ROLE_CHOICE)
+    disabled = ma.fields.Boolean(
+        error_messages={"invalid": "must be true or false, got {input}"},
+        metadata={
+            "description": "true disables the user: they can no longer log in, "
+            "and their tokens and API keys are refused at once; false enables "
+            "them again."
+        },
+    )
+
+    @ma.validates_schema
+    def _something_to_change(self, body: dict, **kwargs) -> None:
+        if not body:
+            raise ma.ValidationError(
+                "nothing to change; give role, disabled or both", "_schema"
+            )
+
+
 class UserSchema(ma.Schema):
     id = ma.fields.Integer()
     email = ma.fields.String()
     role = ma.fields.String()
     org = ma.fields.Function(lambda user: user.org.name)
     created_at = ma.fields.AwareDateTime()
+    disabled = ma.fields.Function(lambda user: user.disabled_at is not None)
+    disabled_at = ma.fields.AwareDateTime(allow_none=True)
 
 
 @blp.route("", methods=["GET"])
@@ -78,23 +101,56 @@ def add_org_user(body: dict) -> User:
 
 @blp.route("/<int:user_id>", methods=["PATCH"])
 @allow(Role.ADMIN, "users:manage")
-@blp.arguments(RoleChangeSchema)
+@blp.arguments(UserChangeSchema)
 @blp.response(200, UserSchema)
-def change_role(body: dict, user_id: int):
-    """Change the role of a user of your org."""
-    return set_role(user_id, body["role"])
+@blp.alt_response(404, description="No such user in your org")
+@blp.alt_response(422, description="You cannot demote or disable yourself")
+def change_user(body: dict, user_id: int):
+    """Change the role of a user of your org, or disable or enable them."""
+    return update_user(user_id, body)
 
 
 def set_role(user_id: int, role: str) -> User:
-    """Give a user of the caller's org ``role``; admins cannot demote
+    """Give a user of the caller's org ``role``."""
+    return update_user(user_id, {"role": role})
+
+
+def set_disabled(user_id: int, disabled: bool) -> User:
+    """Disable or enable a user of the caller's org."""
+    return update_user(user_id, {"disabled": disabled})
+
+
+def update_user(user_id: int, changes: dict) -> User:
+    """Apply a loaded :class:`UserChangeSchema` body to a user of the
+    caller's org, all or nothing; admins cannot demote or disable
     themselves."""
     principal = current_principal()
     with _store().session() as session:
         user = _own_user(session, principal, user_id)
-        if user.id == principal.user_id and role != Role.ADMIN.value:
-            raise InvalidRequest("you cannot demote yourself", {"role": ["admin"]})
-        user.role = role
+        if user.id == principal.user_id:
+            _refuse_self_lockout(changes)
+        if "role" in changes:
+            user.role = changes["role"]
+        if "disabled" in changes:
+            _set_disabled_at(user, changes["disabled"])
         return user
+
+
+def _refuse_self_lockout(changes: dict) -> None:
+    if changes.get("role", Role.ADMIN.value) != Role.ADMIN.value:
+        raise InvalidRequest("you cannot demote yourself", {"role": ["admin"]})
+    if changes.get("disabled"):
+        raise InvalidRequest(
+            "you cannot disable yourself; ask another admin of your org",
+            {"disabled": ["false"]},
+        )
+
+
+def _set_disabled_at(user: User, disabled: bool) -> None:
+    if not disabled:
+        user.disabled_at = None
+    elif user.disabled_at is None:
+        user.disabled_at = datetime.now(UTC)
 
 
 @blp.route("/<int:user_id>", methods=["DELETE"])
