@@ -25,6 +25,7 @@ def test_committed_results_survive_reopening_until_delivered(tmp_path):
         "pending": 1,
         "committed": 3,
         "sent": 2,
+        "rejected": 0,
         "dropped_rows": 0,
         "dropped_bytes": 0,
         "dropped_age": 0,

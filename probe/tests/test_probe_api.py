@@ -102,8 +102,8 @@ def test_each_result_id_is_stored_once_and_the_answer_says_which(platform, admin
     first = _upload(platform.client, probe, [record("a"), record("b")])
     second = _upload(platform.client, probe, [record("b"), record("c")])
 
-    assert first.json == {"accepted": ["a", "b"], "duplicates": []}
-    assert second.json == {"accepted": ["c"], "duplicates": ["b"]}
+    assert first.json == {"accepted": ["a", "b"], "duplicates": [], "rejected": []}
+    assert second.json == {"accepted": ["c"], "duplicates": ["b"], "rejected": []}
     results = platform.client.get(
         f"/api/v1/probes/{probe['probe_id']}/results", headers=admin
     ).json
@@ -223,3 +223,20 @@ def test_a_measurement_with_no_matching_probe_is_refused(platform, admin):
 
     assert answer.status_code == 422
     assert "no online probe" in answer.json["message"]
+
+
+def test_results_of_a_job_deleted_with_its_measurement_are_rejected(platform, admin):
+    probe = _probe(platform, admin)
+
+    answer = _upload(
+        platform.client,
+        probe,
+        [record("kept"), record("gone-0", job_id="f" * 32)],
+    )
+
+    assert answer.status_code == 200
+    assert answer.json == {
+        "accepted": ["kept"],
+        "duplicates": [],
+        "rejected": ["gone-0"],
+    }

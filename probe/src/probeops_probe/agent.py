@@ -181,6 +181,9 @@ class Agent:
                 return
             answer = self._call("POST", "/api/v1/agent/results", _upload(batch))
             self.outbox.delivered(answer["accepted"] + answer["duplicates"])
+            if answer.get("rejected"):
+                log.warning("API rejected %d results", len(answer["rejected"]))
+                self.outbox.delivered(answer["rejected"], counter="rejected")
             if len(batch) < self.pace.batch:
                 return
 

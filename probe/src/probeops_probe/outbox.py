@@ -27,7 +27,14 @@ CREATE TABLE IF NOT EXISTS results (
 CREATE TABLE IF NOT EXISTS jobs_done (job_id TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 """
-COUNTERS = ("committed", "sent", "dropped_rows", "dropped_bytes", "dropped_age")
+COUNTERS = (
+    "committed",
+    "sent",
+    "rejected",
+    "dropped_rows",
+    "dropped_bytes",
+    "dropped_age",
+)
 
 
 @dataclass(frozen=True)
@@ -102,12 +109,12 @@ class Outbox:
         ).fetchall()
         return [json.loads(text) for (text,) in rows]
 
-    def delivered(self, ids: Iterable[str]) -> None:
-        """Forget results the API said it holds."""
+    def delivered(self, ids: Iterable[str], counter: str = "sent") -> None:
+        """Forget results the API said it holds (or ``rejected``)."""
         ids = [(result_id,) for result_id in ids]
         with self._transaction():
             self.db.executemany("DELETE FROM results WHERE id = ?", ids)
-            self._count("sent", len(ids))
+            self._count(counter, len(ids))
 
     def job_done(self, job_id: str) -> bool:
         found = self.db.execute(

@@ -137,6 +137,10 @@ class UploadAnswerSchema(ma.Schema):
     duplicates = ma.fields.List(
         ma.fields.String(), metadata={"description": "Already held; not stored again"}
     )
+    rejected = ma.fields.List(
+        ma.fields.String(),
+        metadata={"description": "Of a job that no longer exists; never stored"},
+    )
 
 
 @blp.route("/enrol", methods=["POST"])
@@ -250,27 +254,32 @@ def upload(body: dict):
     offset = (body["sent_at"] - received).total_seconds()
     with _store().session() as session:
         probe = session.get(Probe, probe_id)
-        known = _check_owned(session, probe, body["results"])
-        rows = [_row(result, offset, received, known) for result in body["results"]]
+        jobs, known = _check_owned(session, probe, body["results"])
+        jobs.add(None)
+        kept = [r for r in body["results"] if r["job_id"] in jobs]
+        rows = [_row(result, offset, received, known) for result in kept]
         accepted, duplicates = probe_work.store_results(session, probe_id, rows)
-    return {"accepted": accepted, "duplicates": duplicates}
+    rejected = [r["id"] for r in body["results"] if r["job_id"] not in jobs]
+    return {"accepted": accepted, "duplicates": duplicates, "rejected": rejected}
 
 
-def _check_owned(session, probe: Probe, results: list[dict]) -> set[str]:
+def _check_owned(session, probe: Probe, results: list[dict]):
     """Refuse the batch if it names another probe's job or org's schedule.
 
-    Returns the schedule ids that still exist; results of a schedule since
-    deleted are kept without it.
+    Returns the job ids that still exist and the schedule ids that still
+    exist: results of a job since deleted (with its measurement) are
+    rejected, results of a schedule since deleted are kept without it.
     """
     jobs = _owners(session, ProbeJob.id, ProbeJob.probe_id, results, "job_id")
     for job_id, owner in jobs.items():
-        if owner != probe.id:
+        if owner not in (None, probe.id):
             raise PermissionDenied(f"job {job_id} is not a job of probe {probe.id}")
     schedules = _owners(session, Schedule.id, Schedule.org_id, results, "schedule_id")
     for schedule_id, org_id in schedules.items():
         if org_id not in (None, probe.org_id):
             raise PermissionDenied(f"schedule {schedule_id} belongs to another org")
-    return {key for key, org_id in schedules.items() if org_id is not None}
+    existing = {key for key, owner in jobs.items() if owner is not None}
+    return existing, {key for key, org in schedules.items() if org is not None}
 
 
 def _owners(session, key, owner, results: list[dict], field: str) -> dict:
