@@ -1,5 +1,13 @@
 """The OpenAPI document describes every route, its security and errors."""
 
+import re
+from pathlib import Path
+
+import probeops_webapp
+import pytest
+
+VENDOR = Path(probeops_webapp.__file__).parent / "ui/static/vendor/swagger-ui"
+
 
 def test_spec_is_served_at_api_openapi_json_without_login(platform):
     spec = platform.client.get("/api/openapi.json").json
@@ -15,6 +23,41 @@ def test_interactive_docs_are_served_at_api_docs(platform):
     assert answer.status_code == 200
     assert b"swagger-ui" in answer.data
     assert b"/api/openapi.json" in answer.data
+
+
+def _references(page: str) -> list[str]:
+    return re.findall(r'(?:src|href)="([^"]*)"', page)
+
+
+def test_interactive_docs_reference_no_external_host(platform):
+    page = platform.client.get("/api/docs").data.decode()
+
+    references = _references(page)
+    assert "/static/ui/vendor/swagger-ui/swagger-ui-bundle.js" in references
+    assert all(ref.startswith("/") and not ref.startswith("//") for ref in references)
+    assert "http://" not in page and "https://" not in page
+    assert "<script>" not in page
+    assert '"validatorUrl": null' in page
+
+
+@pytest.mark.skipif(
+    not (VENDOR / "swagger-ui-bundle.js").exists(),
+    reason="scripts/vendor-ui.sh could not fetch swagger-ui-dist (no npm)",
+)
+def test_interactive_docs_files_are_served_by_the_platform(platform):
+    page = platform.client.get("/api/docs").data.decode()
+
+    for reference in _references(page):
+        with platform.client.get(reference) as answer:
+            assert answer.status_code == 200, reference
+
+
+def test_interactive_docs_say_where_the_spec_is_when_files_are_missing(platform):
+    page = platform.client.get("/api/docs").data.decode()
+
+    assert 'id="swagger-ui-missing" hidden' in page
+    assert "scripts/vendor-ui.sh" in page
+    assert '<a href="/api/openapi.json">' in page
 
 
 def test_one_error_body_shape_is_documented_for_every_operation(platform):

@@ -16,6 +16,11 @@ class PlatformApi(flask_smorest.Api):
         return from_http_exception(error)
 
 
+SWAGGER_UI_URL = "/static/ui/vendor/swagger-ui/"
+"""Where the web UI serves the Swagger UI files ``scripts/vendor-ui.sh`` puts
+in its static folder; the docs page says so when they are missing. The
+validator badge is off: it would send the spec's address to another host."""
+
 API_CONFIG = {
     "API_TITLE": "ProbeOps",
     "API_VERSION": "v1",
@@ -23,7 +28,8 @@ API_CONFIG = {
     "OPENAPI_URL_PREFIX": "/api",
     "OPENAPI_JSON_PATH": "openapi.json",
     "OPENAPI_SWAGGER_UI_PATH": "docs",
-    "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
+    "OPENAPI_SWAGGER_UI_URL": SWAGGER_UI_URL,
+    "OPENAPI_SWAGGER_UI_CONFIG": {"validatorUrl": None},
     "API_SPEC_OPTIONS": {
         "info": {
             "description": "Run network diagnostics (ping, traceroute, DNS, "
