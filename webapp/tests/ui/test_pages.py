@@ -224,7 +224,7 @@ def test_timeline_plots_repeated_pings_of_a_target(admin):
     assert len(medians) == 2 and all(m > 0 for m in medians)
 
 
-def test_admin_adds_a_user_who_logs_in_changes_password_and_is_removed(
+def test_admin_adds_a_user_who_changes_password_is_disabled_enabled_and_removed(
     admin, browser, server
 ):
     admin.goto("/users")
@@ -249,6 +249,22 @@ def test_admin_adds_a_user_who_logs_in_changes_password_and_is_removed(
     other.click("button:has-text('Change password')")
     snap(other, "account")
     assert "has been changed" in other.locator("p.notice").inner_text()
+
+    row.locator("button:has-text('Disable')").click()
+    snap(admin, "users-disabled")
+    assert row.get_attribute("data-state") == "disabled"
+    assert row.locator(".status").inner_text() == "disabled"
+    other.goto("/account")
+    assert "/login" in other.url
+    other.fill("input[name=email]", "op@ui.example")
+    other.fill("input[name=password]", "an even longer new password")
+    other.click("button[type=submit]")
+    assert "has been disabled" in other.locator("p.error").inner_text()
+
+    row.locator("button:has-text('Enable')").click()
+    assert row.get_attribute("data-state") == "active"
+    log_in(other, "op@ui.example", "an even longer new password")
+    assert other.url.endswith("/")
     other.context.close()
 
     admin.locator("tr[data-email='op@ui.example'] button:has-text('Remove')").click()

@@ -1,4 +1,4 @@
-"""Admins manage the users of their org: add, change role, remove."""
+"""Admins manage the users of their org: add, change role, disable, remove."""
 
 from __future__ import annotations
 
@@ -39,6 +39,16 @@ def change_role(user_id: int):
     """Give a user another role."""
     role = user_api.RoleChangeSchema().load({"role": request.form.get("role", "")})
     user_api.set_role(user_id, role["role"])
+    return redirect(url_for("ui.users"))
+
+
+@bp.route("/users/<int:user_id>/disabled", methods=["POST"])
+@allow(Role.ADMIN, keys=False)
+def set_disabled(user_id: int):
+    """Disable a user (their tokens and keys stop working) or enable them."""
+    sent = {"disabled": request.form.get("disabled", "")}
+    body = user_api.UserChangeSchema().load(sent)
+    user_api.set_disabled(user_id, body["disabled"])
     return redirect(url_for("ui.users"))
 
 
