@@ -69,7 +69,6 @@ def test_name_that_does_not_exist_is_a_resolver_result_not_an_error(platform):
     [
         ("10.0.0.1", "private"),
         ("169.254.169.254", "cloud metadata"),
-        ("::ffff:127.0.0.1", "IPv4-mapped"),
         ("2002:7f00:1::", "6to4"),
         ("private.lab.test", "private.lab.test resolves to it"),
         ("mixed.lab.test", "192.168.7.7"),
@@ -86,6 +85,16 @@ def test_forbidden_target_is_refused_and_nothing_is_queued(platform, target, rul
     assert rule in answer.json["message"]
     assert platform.queue.submitted == []
     assert _count(platform) == 0
+
+
+@pytest.mark.parametrize("target", ["::ffff:127.0.0.1", "::7f00:1"])
+def test_ipv4_written_inside_ipv6_is_refused_naming_the_ipv4(platform, target):
+    answer = _submit(platform, platform.user("operator"), [target], count=1)
+
+    assert answer.status_code == 422
+    assert answer.json["code"] == "invalid_target"
+    assert "give the IPv4 address 127.0.0.1" in answer.json["message"]
+    assert platform.queue.submitted == []
 
 
 def test_bad_options_get_422_naming_each_field(platform):

@@ -273,8 +273,17 @@ def test_worker_refuses_a_database_that_was_never_migrated(environ):
     assert "run `probeops db upgrade`" in refused.stderr
 
 
-@pytest.mark.parametrize("target", ["10.0.0.1", "::ffff:127.0.0.1", "private.lab.test"])
-def test_forbidden_target_puts_nothing_in_redis_or_the_database(production, target):
+@pytest.mark.parametrize(
+    ("target", "code"),
+    [
+        ("10.0.0.1", "target_forbidden"),
+        ("::ffff:127.0.0.1", "invalid_target"),
+        ("private.lab.test", "target_forbidden"),
+    ],
+)
+def test_forbidden_target_puts_nothing_in_redis_or_the_database(
+    production, target, code
+):
     queue = production.app.extensions["probeops_queue"].queue
     headers = production.user("operator", org="prod")
     with production.store.session() as session:
@@ -290,5 +299,5 @@ def test_forbidden_target_puts_nothing_in_redis_or_the_database(production, targ
     with production.store.session() as session:
         assert session.query(Measurement).count() == rows_before
     assert answer.status_code == 422
-    assert answer.json["code"] == "target_forbidden"
+    assert answer.json["code"] == code
     assert queue.count == jobs_before
