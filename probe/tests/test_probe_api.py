@@ -240,3 +240,24 @@ def test_results_of_a_job_deleted_with_its_measurement_are_rejected(platform, ad
         "duplicates": [],
         "rejected": ["gone-0"],
     }
+
+
+def test_a_heartbeat_may_rename_retag_and_relocate_keeping_token_tags(platform, admin):
+    probe = _probe(platform, admin, "old-name")
+
+    answer = platform.client.post(
+        "/api/v1/agent/heartbeat",
+        headers=bearer(probe["credential"]),
+        json={
+            "sent_at": now_text(),
+            "name": "new-name",
+            "tags": ["dc"],
+            "location": {"city": "Utrecht"},
+        },
+    )
+
+    assert answer.status_code == 200, answer.json
+    (listed,) = platform.client.get("/api/v1/probes", headers=admin).json
+    assert listed["name"] == "new-name"
+    assert listed["tags"] == ["dc", "lab"]
+    assert listed["location"] == {"city": "Utrecht"}

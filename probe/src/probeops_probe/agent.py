@@ -114,6 +114,7 @@ class Agent:
 
     def _report(self, sent: float) -> dict[str, Any]:
         return {
+            **self.credential.get("described", {}),
             "sent_at": datetime.fromtimestamp(sent, UTC).isoformat(),
             "version": __version__,
             "diagnostics": sorted(self.registry.diagnostics),

@@ -95,9 +95,10 @@ def enrol_probe(args: argparse.Namespace) -> int:
     }
     answer = api.call(args.api, "POST", "/api/v1/agent/enrol", args.token, body)
     _forget_former_jobs(args.state)
+    described = {name: body[name] for name in ("name", "tags", "location")}
     identity.save_json(
         args.state / identity.CREDENTIAL,
-        {"api": args.api, **answer},
+        {"api": args.api, **answer, "described": described},
     )
     print(answer["probe_id"])
     return 0

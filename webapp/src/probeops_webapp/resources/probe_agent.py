@@ -72,6 +72,9 @@ class EnrolledSchema(ma.Schema):
 
 
 class HeartbeatSchema(ReportSchema):
+    name = ma.fields.String(validate=ma.validate.Length(min=1, max=200))
+    tags = ma.fields.List(ma.fields.String(validate=ma.validate.Length(min=1, max=50)))
+    location = ma.fields.Nested(LocationSchema)
     sent_at = ma.fields.AwareDateTime(
         required=True, metadata={"description": "The probe's wall clock"}
     )
@@ -198,6 +201,7 @@ def heartbeat(body: dict):
         probe = session.get(Probe, current_probe_id())
         for name, value in _report(body).items():
             setattr(probe, name, value)
+        _describe(session, probe, body)
         probe.outbox = body["outbox"]
         probe.clock_offset_s = (body["sent_at"] - now).total_seconds()
         checks = schedule_of(session, probe)
@@ -206,6 +210,18 @@ def heartbeat(body: dict):
         "lease_seconds": probe_settings.PROBE_LEASE.read(),
         "schedule": checks,
     }
+
+
+def _describe(session, probe: Probe, body: dict) -> None:
+    """Take the name, tags and location a heartbeat reports, if any; the
+    tags of the probe's enrolment token are kept."""
+    probe.name = body.get("name", probe.name)
+    probe.location = body.get("location", probe.location)
+    if "tags" in body:
+        granted = session.scalars(
+            select(EnrolmentToken.tags).where(EnrolmentToken.probe_id == probe.id)
+        ).first()
+        probe.tags = sorted(set(body["tags"]) | set(granted or ()))
 
 
 def schedule_of(session, probe: Probe) -> list[Schedule]:
