@@ -5,14 +5,14 @@
 set -euo pipefail
 source "$(dirname "$0")/scripts/bootstrap.sh"
 if [ "$#" -gt 0 ]; then
-  exec .venv/bin/probeops "$@"
+  exec "$PROBEOPS" "$@"
 fi
-.venv/bin/probeops diagnostics
+"$PROBEOPS" diagnostics
 echo
 status=0
-.venv/bin/probeops run ping 127.0.0.1 ::1 -c 5 -i 0.2 || status=$?
+"$PROBEOPS" run ping 127.0.0.1 ::1 -c 5 -i 0.2 || status=$?
 if [ "$status" -ge 2 ]; then
   exit "$status"
 fi
 echo
-exec .venv/bin/probeops serve
+exec "$PROBEOPS" serve

@@ -3,5 +3,6 @@
 # tests drive (reference tools, nftables, DNS servers); pytest arguments pass on.
 set -euo pipefail
 source "$(dirname "$0")/scripts/bootstrap.sh"
+cd "$top"
 bash scripts/system-packages.sh
 exec .venv/bin/python -m pytest "$@"

@@ -5,7 +5,6 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$top"
 
 find_uv() {
   if command -v uv >/dev/null 2>&1; then
@@ -33,6 +32,9 @@ install_uv() {
 }
 
 find_uv || { install_uv && find_uv; }
-"$UV" sync --frozen --all-packages --quiet
+"$UV" sync --frozen --all-packages --quiet --project "$top"
 bash "$top/scripts/vendor-ui.sh"
 export UV
+# Callers run commands from .venv here, staying in the user's directory so
+# relative paths such as --targets-file hosts.txt mean what they say.
+PROBEOPS="$top/.venv/bin/probeops"

@@ -8,7 +8,6 @@ resolve becomes a failed result, since other targets may still be measured.
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import time
 from collections.abc import Callable, Iterable
@@ -66,7 +65,9 @@ def check_requirements(diagnostic: Diagnostic) -> None:
         raise CannotMeasure(
             f"{diagnostic.name} needs {', '.join(missing)} on PATH; install it first"
         )
-    if diagnostic.requires.raw_socket and os.geteuid() != 0 and not _has_net_raw():
+    # Root without CAP_NET_RAW (a container, setpriv) cannot open raw
+    # sockets either, so the capability is what counts, not the user id.
+    if diagnostic.requires.raw_socket and not _has_net_raw():
         raise CannotMeasure(
             f"{diagnostic.name} needs raw sockets: run as root or grant CAP_NET_RAW"
         )
