@@ -261,3 +261,37 @@ def test_a_heartbeat_may_rename_retag_and_relocate_keeping_token_tags(platform, 
     assert listed["name"] == "new-name"
     assert listed["tags"] == ["dc", "lab"]
     assert listed["location"] == {"city": "Utrecht"}
+
+
+def test_a_dns_query_name_is_handed_to_probes_as_given_and_servers_checked(
+    platform, admin
+):
+    probe = _probe(platform, admin, "resolver-view")
+    submitted = platform.client.post(
+        "/api/v1/measurements",
+        headers=admin,
+        json={
+            "diagnostic": "dns",
+            "targets": ["Private.Lab.Test."],
+            "options": {"server": ["127.0.0.1:5353"]},
+            "probes": {},
+        },
+    )
+    assert submitted.status_code == 202, submitted.json
+    job = platform.client.get(
+        "/api/v1/agent/work", headers=bearer(probe["credential"])
+    ).json["jobs"][0]
+    assert job["targets"] == ["Private.Lab.Test."]
+
+    forbidden = platform.client.post(
+        "/api/v1/measurements",
+        headers=admin,
+        json={
+            "diagnostic": "dns",
+            "targets": ["www.lab.test"],
+            "options": {"server": ["10.0.0.53"]},
+            "probes": {},
+        },
+    )
+    assert forbidden.status_code == 422
+    assert forbidden.json["code"] == "target_forbidden"

@@ -16,12 +16,13 @@ from probeops.targets import parse_target
 from probeops_store import probe_work
 from probeops_store.models import Measurement, MeasurementStatus, utcnow
 from probeops_store.probe_models import Probe
+from probeops_worker.destinations import check_destinations
 from sqlalchemy import select
 
 from probeops_webapp import probe_settings
 from probeops_webapp.access import current_principal
 from probeops_webapp.errors import InvalidRequest
-from probeops_webapp.pinning import PinnedTarget
+from probeops_webapp.pinning import PinnedTarget, name_targets
 from probeops_webapp.resources.measurements import _accepted, _time_limit
 from probeops_webapp.resources.probes import status_of
 
@@ -35,7 +36,7 @@ def accept_on_probes(
     diagnostic = registry.diagnostic(name)
     options = diagnostic.load_options(raw)
     limit, raw_options = _time_limit(diagnostic, options, raw, settings.job_timeout)
-    pinned = [_checked(settings.policy, text) for text in targets]
+    pinned = _pinned(diagnostic, settings.policy, targets, options)
 
     measurement = _accepted(diagnostic.name, raw_options, limit, pinned)
     measurement.status = MeasurementStatus.RUNNING.value
@@ -47,6 +48,14 @@ def accept_on_probes(
         session.flush()
         probe_work.assign(session, measurement, probe_ids, until)
     return measurement
+
+
+def _pinned(diagnostic, policy: TargetPolicy, targets: list[str], options: dict):
+    """Hosts as each probe will check them; query names and servers as dns's."""
+    check_destinations(diagnostic, options, policy)
+    if not diagnostic.resolves_targets:
+        return name_targets(targets)
+    return [_checked(policy, text) for text in targets]
 
 
 def _checked(policy: TargetPolicy, text: str) -> PinnedTarget:
