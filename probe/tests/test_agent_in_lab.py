@@ -7,6 +7,7 @@ own namespace's loopback, which their target policy allows on purpose.
 
 import random
 import secrets
+import sys
 import time
 
 import pytest
@@ -237,3 +238,41 @@ def test_lease_expiry_stops_scheduled_checks_and_reenrolment_resumes_them(
     agent.start()
     wait_for(lambda: len(_held(platform, renewed)) >= 2, what="resumed")
     assert renewed != probe_id
+
+
+HEALTH = (
+    "import json, sys, urllib.request, urllib.error\n"
+    "try:\n"
+    "    answer = urllib.request.urlopen(sys.argv[1], timeout=5)\n"
+    "except urllib.error.HTTPError as error:\n"
+    "    answer = error\n"
+    "print(answer.status, answer.read().decode())\n"
+)
+
+
+def test_the_agent_health_endpoint_follows_its_credential(lab_platform, agents):
+    lab, platform, _server = lab_platform
+    admin = platform.user("admin")
+    agent = agents("t3", "health")
+    probe_id = _enrolled(platform, admin, agent, "health-1", _tag())
+    agent.start("--health", "127.0.0.1:0")
+    port = wait_for(lambda: _health_port(agent), what="health port in the log")
+    url = f"http://127.0.0.1:{port}/healthz"
+
+    def health():
+        done = lab.exec("t3", [sys.executable, "-c", HEALTH, url])
+        return done.stdout.split(" ", 1)
+
+    wait_for(lambda: health()[0] == "200", what="healthy")
+    platform.client.delete(f"/api/v1/probes/{probe_id}", headers=admin)
+    status, body = wait_for(
+        lambda: (answer := health())[0] == "503" and answer, what="unhealthy"
+    )
+    assert "refuses this probe's credential" in body
+
+
+def _health_port(agent) -> int | None:
+    for line in agent.log.read_text().splitlines():
+        if line.startswith("probeops-probe: health on port "):
+            return int(line.rsplit(" ", 1)[1])
+    return None

@@ -12,6 +12,7 @@ import logging
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -55,6 +56,7 @@ class Agent:
         self.next_due: dict[str, float] = {}
         self.synced_at: float | None = None
         self.refused = False
+        self.last_contact: float | None = None
 
     def run(self, stop: threading.Event) -> None:
         """Work until ``stop`` is set, finishing the step in hand."""
@@ -82,6 +84,7 @@ class Agent:
         try:
             action()
             self.backoff.succeeded()
+            self.last_contact = time.monotonic()
         except ApiUnreachable as error:
             wait = self.backoff.failed(error.retry_after)
             log.warning("API unreachable, next try in %.1fs: %s", wait, error)
@@ -98,6 +101,25 @@ class Agent:
             self.credential["credential"],
             body,
         )
+
+    def health_checks(self) -> dict[str, Callable[[], None]]:
+        """Checks for the health endpoint; they read state, never the outbox.
+
+        The outbox's SQLite connection belongs to the working thread, so
+        the checks only look at what that thread last recorded.
+        """
+        return {"credential": self._check_credential, "api": self._check_contact}
+
+    def _check_credential(self) -> None:
+        if self.refused:
+            raise RuntimeError("the API refuses this probe's credential (revoked?)")
+
+    def _check_contact(self) -> None:
+        if self.last_contact is None:
+            raise RuntimeError("the API has not answered yet")
+        silent = time.monotonic() - self.last_contact
+        if silent > 3 * self.pace.heartbeat:
+            raise RuntimeError(f"no answer from the API for {silent:.0f} s")
 
     def beat(self) -> None:
         """Report this probe; renew the schedule and its lease."""

@@ -52,6 +52,13 @@ def _parser() -> argparse.ArgumentParser:
     work.add_argument("--heartbeat", type=_seconds, default=30.0)
     work.add_argument("--poll", type=_seconds, default=5.0)
     work.add_argument("--batch", type=_batch, default=500)
+    work.add_argument(
+        "--health",
+        type=_listen,
+        metavar="HOST:PORT",
+        help="answer GET /healthz there (off by default; the agent opens no port "
+        "for its work)",
+    )
     work.set_defaults(command=run_agent)
 
     local = commands.add_parser("run", help="run checks from a local file")
@@ -120,8 +127,25 @@ def _forget_former_jobs(state: Path) -> None:
 def run_agent(args: argparse.Namespace) -> int:
     pace = Pace(heartbeat=args.heartbeat, poll=args.poll, batch=args.batch)
     agent = Agent(args.state, get_registry(), pace)
+    if args.health is not None:
+        from probeops.health import HealthServer
+
+        server = HealthServer(args.health, agent.health_checks()).start()
+        print(f"probeops-probe: health on port {server.port}", flush=True)
     agent.run(_stop_on_signals())
     return 0
+
+
+def _listen(text: str) -> tuple[str, int]:
+    from probeops.health import parse_listen
+
+    try:
+        listen = parse_listen(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{text!r}: {error}") from None
+    if listen is None:
+        raise argparse.ArgumentTypeError("leave --health out to keep it off")
+    return listen
 
 
 def run_config(args: argparse.Namespace) -> int:
