@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,10 +38,6 @@ class Request:
 
     progress: Callable[[Any], None] | None = None
     """Called with diagnostic-specific progress; ``None`` when nobody looks."""
-
-    def remaining(self) -> float:
-        """Seconds left before the deadline, never negative."""
-        return max(0.0, self.deadline - time.monotonic())
 
 
 @dataclass

@@ -79,16 +79,24 @@ def _system_resolve(hostname: str, family: int | None) -> list[str]:
     return list(dict.fromkeys(info[4][0] for info in infos))
 
 
-def _dns_resolve(
-    hostname: str, family: int | None, servers: tuple[NameServer, ...], timeout: float
-) -> list[str]:
-    import dns.exception
+def dns_resolver(servers: tuple[NameServer, ...], timeout: float):
+    """A dnspython resolver asking exactly ``servers``, nothing from the host."""
     import dns.resolver
 
     resolver = dns.resolver.Resolver(configure=False)
     resolver.nameservers = [server.address for server in servers]
     resolver.nameserver_ports = {server.address: server.port for server in servers}
     resolver.lifetime = timeout
+    return resolver
+
+
+def _dns_resolve(
+    hostname: str, family: int | None, servers: tuple[NameServer, ...], timeout: float
+) -> list[str]:
+    import dns.exception
+    import dns.resolver
+
+    resolver = dns_resolver(servers, timeout)
     types = {4: ["A"], 6: ["AAAA"]}.get(family, ["A", "AAAA"])
     addresses: list[str] = []
     for rdtype in types:

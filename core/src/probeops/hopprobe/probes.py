@@ -101,12 +101,6 @@ class ProbePacket:
     keys: tuple[ProbeKey, ...]
 
 
-def minimum_size(family: int, protocol: str) -> int:
-    """The smallest probe size the steering bytes leave room for."""
-    extra = 0 if protocol == "tcp" else STEERING_BYTES
-    return HEADER_SIZE[family] + TRANSPORT_HEADER_SIZE[protocol] + extra
-
-
 def build_probe(flow: Flow, ttl: int, number: int, ip_id: int) -> ProbePacket:
     """Build probe ``number`` of ``flow`` leaving with ``ttl``."""
     transport, key = _TRANSPORT_BUILDERS[flow.protocol](flow, number)

@@ -6,7 +6,7 @@ import logging
 import socket
 from collections.abc import Iterable
 
-from probeops.resolver import RESOLVER, RESOLVER_TIMEOUT, NameServer
+from probeops.resolver import RESOLVER, RESOLVER_TIMEOUT, NameServer, dns_resolver
 
 log = logging.getLogger(__name__)
 
@@ -33,13 +33,9 @@ def _lookup(address: str, servers: tuple[NameServer, ...] | None) -> str | None:
 
 def _ask(address: str, servers: tuple[NameServer, ...], timeout: float) -> str | None:
     import dns.exception
-    import dns.resolver
     import dns.reversename
 
-    resolver = dns.resolver.Resolver(configure=False)
-    resolver.nameservers = [server.address for server in servers]
-    resolver.nameserver_ports = {server.address: server.port for server in servers}
-    resolver.lifetime = timeout
+    resolver = dns_resolver(servers, timeout)
     try:
         answer = resolver.resolve(dns.reversename.from_address(address), "PTR")
     except dns.exception.DNSException as error:
